@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+/* The C plugin: one ops table per component, exported through drvbench_plugin(). */
+#include <drvbench/build_info.h>
+#include <drvbench/plugin.h>
+
+#include "qrpanic/qrpanic.h"
+
+static const struct drvbench_qrpanic_ops c_qrpanic_ops = {
+	.generate = qrp_generate,
+	.max_data_size = qrp_max_data_size,
+};
+
+static const struct drvbench_plugin c_plugin = {
+	.abi_version = DRVBENCH_ABI_VERSION,
+	.impl = DRVBENCH_IMPL,
+	.variant = DRVBENCH_VARIANT,
+	.compiler = DRVBENCH_COMPILER,
+	.compiler_version = DRVBENCH_COMPILER_VERSION,
+	.flags = DRVBENCH_FLAGS,
+	.qrpanic = &c_qrpanic_ops,
+	.nullblk = NULL,
+	.ringbuf = NULL,
+};
+
+DRVBENCH_EXPORT const struct drvbench_plugin *drvbench_plugin(void)
+{
+	return &c_plugin;
+}
