@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: MIT
+// The safe C++ plugin: one ops table per component (from each component's
+// bindings file), exported through drvbench_plugin().
+#include <drvbench/build_info.h>
+#include <drvbench/plugin.h>
+
+extern "C" const drvbench_qrpanic_ops drvbench_cpp_qrpanic_ops;
+
+namespace {
+
+constexpr struct drvbench_plugin kPlugin = {
+	.abi_version = DRVBENCH_ABI_VERSION,
+	.impl = DRVBENCH_IMPL,
+	.variant = DRVBENCH_VARIANT,
+	.compiler = DRVBENCH_COMPILER,
+	.compiler_version = DRVBENCH_COMPILER_VERSION,
+	.flags = DRVBENCH_FLAGS,
+	.qrpanic = &drvbench_cpp_qrpanic_ops,
+	.nullblk = nullptr,
+	.ringbuf = nullptr,
+};
+
+} // namespace
+
+extern "C" DRVBENCH_EXPORT const struct drvbench_plugin *drvbench_plugin(void)
+{
+	return &kPlugin;
+}
