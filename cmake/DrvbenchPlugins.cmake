@@ -88,7 +88,11 @@ function(drvbench_add_plugin impl variant)
     LIBRARY_OUTPUT_DIRECTORY ${DRVBENCH_PLUGIN_DIR}
     C_VISIBILITY_PRESET hidden CXX_VISIBILITY_PRESET hidden
     POSITION_INDEPENDENT_CODE ON)
-  # Only drvbench_plugin() is exported; no undefined symbols left for the loader to guess.
-  target_link_options(${target} PRIVATE -Wl,--no-undefined -Wl,--exclude-libs,ALL)
+  # Only drvbench_plugin() is exported; no undefined symbols left for the loader to guess
+  # (sanitizer builds leave the runtime's symbols to the executable).
+  target_link_options(${target} PRIVATE -Wl,--exclude-libs,ALL)
+  if(NOT CMAKE_${lang}_FLAGS MATCHES "-fsanitize")
+    target_link_options(${target} PRIVATE -Wl,--no-undefined)
+  endif()
   set_property(GLOBAL APPEND PROPERTY DRVBENCH_PLUGINS ${target})
 endfunction()
