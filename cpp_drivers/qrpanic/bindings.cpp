@@ -21,8 +21,10 @@ uint8_t qrpanic_generate(const char *url, uint8_t *data, size_t data_len, size_t
 		return 0;
 
 	std::optional<std::span<const uint8_t>> url_span;
-	if (url != nullptr)
+	if (url != nullptr) {
+		// NOLINTNEXTLINE(cppcoreguidelines-pro-type-reinterpret-cast): char bytes viewed as uint8_t, the C ABI's NUL-terminated URL.
 		url_span = std::span(reinterpret_cast<const uint8_t *>(url), std::strlen(url));
+	}
 
 	auto result = generate(url_span, std::span(data, data_size), data_len, std::span(tmp, tmp_size));
 	if (const Width *w = result.value())
