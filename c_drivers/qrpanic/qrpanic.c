@@ -662,21 +662,23 @@ static void qr_draw_data(struct qr_image *img, struct qr_cw_iter *it,
 
 			for (c = 0; c < 2; c++) {
 				unsigned int x = (unsigned int)right - c;
-				bool dark = false;
+				unsigned int dark = 0, light;
 
 				if (rows[c][y / 64] & (1ull << (y % 64)))
 					continue;
 				if (bit < total_bits) {
 					if (bit % 8 == 0)
 						cw = qr_cw_next(it);
-					dark = cw & (0x80 >> (bit % 8));
+					dark = (cw >> (7 - bit % 8)) & 1;
 					bit++;
 				}
-				/* Mask 0: invert where (x + y) is even. */
-				if (((x + y) & 1) == 0)
-					dark = !dark;
-				if (!dark)
-					qr_set_light(img, x, y);
+				/*
+				 * Mask 0 inverts where (x + y) is even. Branch-free:
+				 * data bits are random, a branch would mispredict.
+				 */
+				light = dark ^ 1 ^ (((x + y) & 1) ^ 1);
+				img->data[y * img->stride + x / 8] |=
+					(uint8_t)(light << (7 - x % 8));
 			}
 		}
 	}

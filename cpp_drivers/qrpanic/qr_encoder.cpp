@@ -355,27 +355,33 @@ public:
 
 				for (unsigned c = 0; c < 2; c++) {
 					unsigned x = static_cast<unsigned>(right) - c;
-					bool dark = false;
+					unsigned dark = 0;
 
 					if (rows[c].test(y))
 						continue;
 					if (bit < total_bits) {
 						if (bit % 8 == 0)
 							cw = it.next();
-						dark = cw & (0x80 >> (bit % 8));
+						dark = (cw >> (7 - bit % 8)) & 1u;
 						bit++;
 					}
-					// Mask 0: invert where (x + y) is even.
-					if (((x + y) & 1) == 0)
-						dark = !dark;
-					if (!dark)
-						set_light(x, y);
+					// Mask 0 inverts where (x + y) is even. Branch-free:
+					// data bits are random, a branch would mispredict.
+					unsigned light = dark ^ 1u ^ (((x + y) & 1u) ^ 1u);
+					put_light_bit(x, y, light);
 				}
 			}
 		}
 	}
 
 private:
+	// ORs a 0/1 light bit into module (x, y).
+	void put_light_bit(unsigned x, unsigned y, unsigned light)
+	{
+		uint8_t &cell = data_[std::size_t{y} * stride_ + x / 8];
+		cell = static_cast<uint8_t>(cell | (light << (7 - x % 8)));
+	}
+
 	void set_light(unsigned x, unsigned y)
 	{
 		uint8_t &cell = data_[std::size_t{y} * stride_ + x / 8];
