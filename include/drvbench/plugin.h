@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nullblk.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -57,8 +59,7 @@ struct drvbench_qrpanic_ops {
 	size_t (*max_data_size)(uint8_t version, size_t url_len);
 };
 
-/* Defined by their components when they join the ABI. */
-struct drvbench_nullblk_ops;
+/* nullblk: include/drvbench/nullblk.h. ringbuf: defined when it joins the ABI. */
 struct drvbench_ringbuf_ops;
 
 struct drvbench_plugin {
