@@ -1,0 +1,310 @@
+// drvbench run: resolves workloads (files, suites, --driver defaults, overrides) and
+// plugins, validates everything before measuring, prepares and verifies every workload,
+// then measures and writes one result file.
+#include "commands.hpp"
+#include "driver.hpp"
+#include "errors.hpp"
+#include "fsutil.hpp"
+#include "plugins.hpp"
+#include "results.hpp"
+#include "runner.hpp"
+#include "workload.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <set>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace drvbench {
+
+namespace {
+
+// Workloads to run, with where each came from (for messages).
+std::vector<Workload> collect_workloads(const GlobalOptions &g, const RunOptions &o, std::vector<ParamMap> &suite_runs)
+{
+	std::vector<Workload> ws;
+	for (const auto &f : o.files) {
+		std::string path = f;
+		std::error_code ec;
+		// Convenience: a path relative to the workloads directory works from anywhere.
+		if (!fs::exists(path, ec) && fs::path(f).is_relative()) {
+			fs::path alt = fs::path(resolve_workloads_dir(g.workloads_dir)) / f;
+			if (fs::exists(alt, ec))
+				path = alt.string();
+		}
+		ws.push_back(load_workload(path));
+		suite_runs.emplace_back();
+	}
+	for (const auto &s : o.suites) {
+		std::string wdir = resolve_workloads_dir(g.workloads_dir);
+		std::string path = s;
+		if (fs::path(s).extension() != ".toml")
+			path = (fs::path(wdir) / "suites" / (s + ".toml")).string();
+		std::error_code ec;
+		if (!fs::exists(path, ec)) {
+			std::vector<std::string> have;
+			for (const auto &e : fs::directory_iterator(fs::path(wdir) / "suites", ec))
+				if (e.path().extension() == ".toml")
+					have.push_back(e.path().stem().string());
+			std::sort(have.begin(), have.end());
+			throw UsageError("--suite", "", "no suite '" + s + "' (have: " + join(have) + ")");
+		}
+		Suite suite = load_suite(path);
+		for (size_t i = 0; i < suite.members.size(); i++) {
+			std::string mp = (fs::path(wdir) / suite.members[i]).string();
+			if (!fs::is_regular_file(mp, ec))
+				throw UsageError(path, "workloads[" + std::to_string(i) + "]",
+						 "no such workload file: " + mp);
+			ws.push_back(load_workload(mp));
+			suite_runs.push_back(suite.run);
+		}
+	}
+	return ws;
+}
+
+std::vector<std::string> split_values(const std::vector<std::string> &v)
+{
+	std::vector<std::string> out;
+	for (const auto &s : v)
+		if (!s.empty())
+			out.push_back(s);
+	return out;
+}
+
+// Keeps plugins whose field is in `wanted`; every wanted value must match some plugin.
+void filter_plugins(std::vector<const Plugin *> &ps, const std::vector<std::string> &wanted, const char *option,
+		    const char *field, std::string Plugin::*member)
+{
+	if (wanted.empty())
+		return;
+	std::set<std::string> have;
+	for (const Plugin *p : ps)
+		have.insert(p->*member);
+	for (const auto &w : wanted)
+		if (!have.count(w))
+			throw UsageError(option, "",
+					 std::string("no plugin with ") + field + " '" + w + "' (have: " +
+						 join(std::vector<std::string>(have.begin(), have.end())) + ")");
+	std::vector<const Plugin *> kept;
+	for (const Plugin *p : ps)
+		if (std::find(wanted.begin(), wanted.end(), p->*member) != wanted.end())
+			kept.push_back(p);
+	ps = kept;
+}
+
+uint64_t parse_u64(const std::string &s, const char *option)
+{
+	uint64_t v = 0;
+	auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (s.empty() || ec != std::errc() || p != s.data() + s.size())
+		throw UsageError(option, "", "expected a non-negative integer, got \"" + s + "\"");
+	return v;
+}
+
+// Pads to a display width, counting UTF-8 code points ("µs" is two columns, three bytes).
+std::string pad(const std::string &s, size_t width, bool right = false)
+{
+	size_t cols = 0;
+	for (unsigned char c : s)
+		cols += (c & 0xc0) != 0x80;
+	std::string fill(cols < width ? width - cols : 0, ' ');
+	return right ? fill + s : s + fill;
+}
+
+void print_table(const Workload &w, const nlohmann::json &j)
+{
+	std::printf("\n%s (%s, %lld reps x %llu iters)\n", w.name.c_str(), w.driver.c_str(),
+		    static_cast<long long>(w.run.reps), j["run"]["iters"].get<unsigned long long>());
+	std::printf("  %s %s %s %s %s\n", pad("plugin", 24).c_str(), pad("median", 11, true).c_str(),
+		    pad("min", 11, true).c_str(), pad("cv", 7, true).c_str(), pad("ratio", 7, true).c_str());
+	for (const auto &r : j["results"]) {
+		char cv[32], ratio[32];
+		std::snprintf(cv, sizeof cv, "%.2f%%", r["cv"].get<double>() * 100);
+		if (r["ratio"].is_null())
+			std::snprintf(ratio, sizeof ratio, "-");
+		else
+			std::snprintf(ratio, sizeof ratio, "%.3f", r["ratio"].get<double>());
+		std::printf("  %s %s %s %s %s\n", pad(r["plugin"].get<std::string>(), 24).c_str(),
+			    pad(human_ns(r["median"].get<double>()), 11, true).c_str(),
+			    pad(human_ns(r["min"].get<double>()), 11, true).c_str(), pad(cv, 7, true).c_str(),
+			    pad(ratio, 7, true).c_str());
+	}
+	std::fflush(stdout);
+}
+
+} // namespace
+
+int cmd_run(const GlobalOptions &g, const RunOptions &o)
+{
+	// ---- everything that can be bad input is checked before anything is measured or written
+	std::vector<Plugin> loaded = load_plugins(g.plugins_dir.empty() ? default_plugin_dir() : g.plugins_dir);
+
+	const Driver *only = nullptr;
+	if (!o.driver.empty()) {
+		only = find_driver(o.driver);
+		if (!only)
+			throw UsageError("--driver", "", "unknown driver '" + o.driver + "' (have: " + join(driver_names()) + ")");
+	}
+
+	std::vector<ParamMap> suite_runs;
+	std::vector<Workload> ws = collect_workloads(g, o, suite_runs);
+	if (only) {
+		if (o.files.empty() && o.suites.empty()) {
+			ws.push_back(default_workload(*only));
+			suite_runs.emplace_back();
+		} else {
+			std::vector<Workload> kept;
+			std::vector<ParamMap> kept_runs;
+			for (size_t i = 0; i < ws.size(); i++)
+				if (ws[i].driver == only->name()) {
+					kept.push_back(ws[i]);
+					kept_runs.push_back(suite_runs[i]);
+				}
+			if (kept.empty())
+				throw UsageError("--driver", "", "none of the given workloads uses driver '" + o.driver + "'");
+			ws = kept;
+			suite_runs = kept_runs;
+		}
+	}
+	if (ws.empty())
+		throw UsageError("run", "", "nothing to run: give workload files, --suite NAME or --driver NAME");
+	{
+		std::map<std::string, std::string> seen;
+		for (const auto &w : ws) {
+			std::string from = w.file ? *w.file : "--driver";
+			auto [it, fresh] = seen.emplace(w.name, from);
+			if (!fresh)
+				throw UsageError(from, "name", "workload '" + w.name + "' given twice (also from " + it->second + ")");
+		}
+	}
+
+	std::vector<const Driver *> used;
+	for (const auto &w : ws)
+		if (std::find(used.begin(), used.end(), find_driver(w.driver)) == used.end())
+			used.push_back(find_driver(w.driver));
+	std::vector<Override> ovs;
+	for (const auto &s : o.sets)
+		ovs.push_back(parse_set(s, used));
+	if (o.warmup)
+		ovs.push_back(parse_set("run.warmup=" + *o.warmup, used, "--warmup"));
+	if (o.reps)
+		ovs.push_back(parse_set("run.reps=" + *o.reps, used, "--reps"));
+	for (size_t i = 0; i < ws.size(); i++) {
+		apply_run_map(ws[i], suite_runs[i]);
+		apply_overrides(ws[i], ovs);
+	}
+
+	uint64_t seed = o.seed ? parse_u64(*o.seed, "--seed") : 1;
+	int cpu = -1;
+	if (o.cpu) {
+		uint64_t c = parse_u64(*o.cpu, "--cpu");
+		if (c >= CPU_SETSIZE)
+			throw UsageError("--cpu", "", "no such CPU " + *o.cpu);
+		cpu = static_cast<int>(c);
+	}
+
+	std::vector<const Plugin *> selected;
+	for (const auto &p : loaded)
+		selected.push_back(&p);
+	filter_plugins(selected, split_values(o.impls), "--impl", "impl", &Plugin::impl);
+	filter_plugins(selected, split_values(o.variants), "--variant", "variant", &Plugin::variant);
+
+	// Per workload: the plugins that implement its component, and the reference (the
+	// baseline c-base; taken from all loaded plugins if the selection excludes it, so
+	// sizes and outputs are still checked against C).
+	struct Plan {
+		std::vector<const Plugin *> plugins, baselines;
+		const Plugin *reference = nullptr;
+		const Plugin *baseline = nullptr; // reference if it is measured, else nullptr
+		std::unique_ptr<PreparedWorkload> prepared;
+	};
+	std::vector<Plan> plans(ws.size());
+	for (size_t i = 0; i < ws.size(); i++) {
+		Plan &pl = plans[i];
+		for (const Plugin *p : selected)
+			if (p->has(ws[i].driver))
+				pl.plugins.push_back(p);
+		if (pl.plugins.empty())
+			throw UsageError(ws[i].file ? *ws[i].file : "--driver", "driver",
+					 "no selected plugin implements '" + ws[i].driver + "'");
+		for (const Plugin *p : pl.plugins)
+			pl.baselines.push_back(baseline_for(*p, pl.plugins));
+		pl.baseline = baseline_for(*pl.plugins.front(), pl.plugins);
+		pl.reference = pl.baseline;
+		if (!pl.reference) {
+			std::vector<const Plugin *> all;
+			for (const auto &p : loaded)
+				if (p.has(ws[i].driver))
+					all.push_back(&p);
+			pl.reference = baseline_for(*pl.plugins.front(), all);
+		}
+		if (!pl.reference)
+			pl.reference = pl.plugins.front();
+	}
+
+	std::string out = o.out.empty() ? default_result_path() : o.out;
+
+	// Preparation can still find bad parameter combinations (a URL too long for a version).
+	for (size_t i = 0; i < ws.size(); i++)
+		plans[i].prepared = find_driver(ws[i].driver)->prepare(ws[i], *plans[i].reference, plans[i].plugins);
+	ensure_output_dir(out, "--out");
+
+	// ---- runtime from here on: failures exit 1
+	for (size_t i = 0; i < ws.size(); i++) {
+		try {
+			plans[i].prepared->verify(plans[i].plugins);
+		} catch (const RuntimeError &e) {
+			throw RuntimeError(ws[i].name + ": " + e.what());
+		}
+	}
+
+	Pinning pin = pin_thread(cpu);
+	if (!pin.error.empty() && o.cpu)
+		throw RuntimeError("cannot pin to CPU " + *o.cpu + ": " + pin.error);
+	std::mt19937_64 rng(seed);
+	nlohmann::json context = collect_context(g.argv, pin, seed);
+
+	std::vector<const Plugin *> used_plugins;
+	for (const auto &pl : plans)
+		for (const Plugin *p : pl.plugins)
+			if (std::find(used_plugins.begin(), used_plugins.end(), p) == used_plugins.end())
+				used_plugins.push_back(p);
+	std::sort(used_plugins.begin(), used_plugins.end(), [](auto *a, auto *b) { return a->id < b->id; });
+
+	const bool tty = isatty(STDERR_FILENO);
+	nlohmann::json results = nlohmann::json::array();
+	for (size_t i = 0; i < ws.size(); i++) {
+		const Workload &w = ws[i];
+		Plan &pl = plans[i];
+		Progress progress;
+		if (tty)
+			progress = [&](int r, int) {
+				std::fprintf(stderr, "\r\033[K[%zu/%zu] %s: %s %d/%d", i + 1, ws.size(), w.name.c_str(),
+					     r <= w.run.warmup ? "warm-up" : "round",
+					     r <= w.run.warmup ? r : r - static_cast<int>(w.run.warmup),
+					     r <= w.run.warmup ? static_cast<int>(w.run.warmup) : static_cast<int>(w.run.reps));
+			};
+		if (tty)
+			std::fprintf(stderr, "\r\033[K[%zu/%zu] %s: calibrating", i + 1, ws.size(), w.name.c_str());
+		Measurement m = measure(*pl.prepared, *pl.reference, pl.plugins, w.run, rng, progress);
+		if (tty)
+			std::fprintf(stderr, "\r\033[K");
+		nlohmann::json j = workload_json(w, pl.prepared->derived(), m, pl.baseline, pl.baselines);
+		j["reference"] = pl.reference->id;
+		if (!o.quiet)
+			print_table(w, j);
+		results.push_back(std::move(j));
+		// Written after every workload (complete = false until the last), so an
+		// interrupted suite still leaves its measurements behind.
+		bool last = i + 1 == ws.size();
+		write_file_atomic(out, result_document(context, used_plugins, results, last).dump(1) + "\n");
+	}
+	std::printf("%swrote %s\n", o.quiet ? "" : "\n", out.c_str());
+	return 0;
+}
+
+} // namespace drvbench

@@ -1,0 +1,42 @@
+// The subcommands of the drvbench CLI, separated from argument parsing (main.cpp) so each
+// reads as a plain function of its options.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace drvbench {
+
+struct GlobalOptions {
+	std::string plugins_dir;   // empty: default_plugin_dir()
+	std::string workloads_dir; // empty: resolve_workloads_dir("")
+	std::vector<std::string> argv;
+};
+
+int cmd_list(const GlobalOptions &g);
+
+struct RunOptions {
+	std::vector<std::string> files;
+	std::vector<std::string> suites;
+	std::string driver;
+	std::vector<std::string> sets;
+	std::vector<std::string> impls, variants;
+	std::optional<std::string> reps, warmup, seed, cpu;
+	std::string out;
+	bool quiet = false;
+};
+
+int cmd_run(const GlobalOptions &g, const RunOptions &o);
+
+struct QrEncodeOptions {
+	std::string impl, variant = "base";
+	std::optional<std::string> text, data_file, url;
+	std::string format;
+	unsigned scale = 4, margin = 4;
+	std::string out;
+};
+
+int cmd_qr_encode(const GlobalOptions &g, const QrEncodeOptions &o);
+
+} // namespace drvbench

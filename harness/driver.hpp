@@ -1,0 +1,53 @@
+// The interface a component runner implements (qrpanic today; nullblk and ringbuf later):
+// its parameter schema, input preparation, output verification and the measured call.
+// The generic runner (runner.hpp) does warm-up, repetitions, interleaving and timing.
+#pragma once
+
+#include "plugins.hpp"
+#include "workload.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace drvbench {
+
+// A workload with its inputs prepared, ready to be measured against plugins.
+class PreparedWorkload {
+public:
+	virtual ~PreparedWorkload() = default;
+
+	// Component facts recorded in the result file ("derived").
+	virtual nlohmann::json derived() const = 0;
+
+	// Runs every plugin once and checks its output (against the baseline's where the
+	// component has output). Throws RuntimeError on a mismatch.
+	virtual void verify(const std::vector<const Plugin *> &plugins) = 0;
+
+	// The measured region: iters operations with plugin p. The runner times the call.
+	virtual void run(const Plugin &p, uint64_t iters) = 0;
+};
+
+class Driver {
+public:
+	virtual ~Driver() = default;
+	virtual std::string name() const = 0;        // the component: "qrpanic"
+	virtual std::string description() const = 0;
+	virtual const std::vector<ParamSpec> &params() const = 0;
+
+	// Builds the inputs once per workload. reference is the plugin whose ops define sizes
+	// (the baseline); plugins are all that will be measured (all must agree with it).
+	// Throws UsageError(file, "params.<key>", ...) for parameter combinations that cannot
+	// work, RuntimeError when plugins disagree.
+	virtual std::unique_ptr<PreparedWorkload> prepare(const Workload &w, const Plugin &reference,
+							  const std::vector<const Plugin *> &plugins) const = 0;
+};
+
+// Every component runner compiled into this harness.
+const std::vector<const Driver *> &all_drivers();
+const Driver *find_driver(const std::string &name);
+std::vector<std::string> driver_names();
+
+} // namespace drvbench

@@ -1,0 +1,41 @@
+// Error types of the harness: bad input (exit 2, one line naming file/option and key)
+// versus a failure while running (exit 1). Every command reports through these.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+
+namespace drvbench {
+
+// Bad input: a workload file, a suite, an option. Printed as
+//   drvbench: <where>: <key>: <message>
+// (key omitted when empty). Exit status 2. Thrown before anything is written.
+class UsageError : public std::runtime_error {
+public:
+	UsageError(std::string where, std::string key, std::string message)
+		: std::runtime_error(format(where, key, message)), where_(std::move(where)),
+		  key_(std::move(key)), message_(std::move(message))
+	{
+	}
+	const std::string &where() const { return where_; }
+	const std::string &key() const { return key_; }
+	const std::string &message() const { return message_; }
+
+private:
+	static std::string format(const std::string &w, const std::string &k, const std::string &m)
+	{
+		std::string s = w;
+		if (!k.empty())
+			s += ": " + k;
+		return s + ": " + m;
+	}
+	std::string where_, key_, message_;
+};
+
+// Something went wrong while doing the work (plugins disagree, I/O failed). Exit status 1.
+class RuntimeError : public std::runtime_error {
+public:
+	using std::runtime_error::runtime_error;
+};
+
+} // namespace drvbench

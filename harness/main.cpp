@@ -1,0 +1,93 @@
+// drvbench: command-line entry point. Parses arguments (CLI11) and maps errors to exit
+// codes: 0 ok, 1 runtime failure, 2 bad input (one line on stderr).
+#include "commands.hpp"
+#include "errors.hpp"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+using namespace drvbench;
+
+int main(int argc, char **argv)
+{
+	GlobalOptions g;
+	for (int i = 0; i < argc; i++)
+		g.argv.emplace_back(argv[i]);
+
+	CLI::App app{"drvbench: what does safety cost in driver code? Runs matched C and C++ "
+		     "driver components side by side and records the evidence."};
+	app.name("drvbench");
+	app.fallthrough(); // global options are accepted after the subcommand too
+	app.require_subcommand(1);
+	app.add_option("--plugins", g.plugins_dir, "plugin directory (default: <exe>/../plugins)");
+	app.add_option("--workloads", g.workloads_dir, "workloads directory (default: the source tree's)");
+
+	app.add_subcommand("list", "list plugins, workloads and suites");
+
+	RunOptions ro;
+	CLI::App *run = app.add_subcommand("run", "run workloads against every selected plugin, write a result file");
+	run->add_option("workloads", ro.files, "workload files (TOML)");
+	run->add_option("--suite", ro.suites, "suite name (workloads/suites/NAME.toml) or file")->allow_extra_args(false);
+	run->add_option("--driver", ro.driver, "only workloads of this driver; alone, run its defaults");
+	run->add_option("--set", ro.sets, "override a parameter or run setting: key=value")->allow_extra_args(false);
+	run->add_option("--impl", ro.impls, "only these implementations (comma list)")->delimiter(',')->allow_extra_args(false);
+	run->add_option("--variant", ro.variants, "only these variants (comma list)")->delimiter(',')->allow_extra_args(false);
+	run->add_option("--reps", ro.reps, "measured rounds per workload");
+	run->add_option("--warmup", ro.warmup, "discarded rounds per workload");
+	run->add_option("--seed", ro.seed, "seed of the plugin order shuffle (default 1)");
+	run->add_option("--cpu", ro.cpu, "CPU to pin the measuring thread to (default: the last allowed)");
+	run->add_option("--out", ro.out, "result file (default results/drvbench-<UTC time>.json)");
+	run->add_flag("--quiet,-q", ro.quiet, "no summary table");
+
+	QrEncodeOptions qo;
+	CLI::App *qr = app.add_subcommand("qr", "QR code tools");
+	qr->require_subcommand(1);
+	CLI::App *enc = qr->add_subcommand("encode", "encode a payload with one plugin and write an image");
+	enc->add_option("--impl", qo.impl, "implementation (c, cpp, ...)")->required();
+	enc->add_option("--variant", qo.variant, "variant (default base)");
+	auto *text = enc->add_option("--text", qo.text, "payload text");
+	auto *data = enc->add_option("--data", qo.data_file, "payload file");
+	text->excludes(data);
+	data->excludes(text);
+	enc->add_option("--url", qo.url, "URL: payload becomes the Numeric segment after it");
+	enc->add_option("--format", qo.format, "pbm, png or txt (default: from --out)")
+		->check(CLI::IsMember({"pbm", "png", "txt"}));
+	enc->add_option("--scale", qo.scale, "pixels per module (default 4)")->check(CLI::Range(1u, 64u));
+	enc->add_option("--margin", qo.margin, "light modules around the code (default 4)")->check(CLI::Range(0u, 64u));
+	enc->add_option("--out", qo.out, "image file")->required();
+
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::CallForHelp &e) {
+		return app.exit(e);
+	} catch (const CLI::CallForAllHelp &e) {
+		return app.exit(e);
+	} catch (const CLI::ParseError &e) {
+		std::string msg = e.what();
+		for (auto &c : msg)
+			if (c == '\n')
+				c = ' ';
+		std::fprintf(stderr, "drvbench: %s (see drvbench --help)\n", msg.c_str());
+		return 2;
+	}
+
+	try {
+		if (app.got_subcommand("list"))
+			return cmd_list(g);
+		if (app.got_subcommand("run"))
+			return cmd_run(g, ro);
+		if (enc->parsed()) {
+			if (!qo.text && !qo.data_file)
+				throw UsageError("qr encode", "", "give the payload with --text S or --data FILE");
+			return cmd_qr_encode(g, qo);
+		}
+	} catch (const UsageError &e) {
+		std::fprintf(stderr, "drvbench: %s\n", e.what());
+		return 2;
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "drvbench: error: %s\n", e.what());
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,131 @@
+// Plugin loader; see plugins.hpp.
+#include "plugins.hpp"
+
+#include "errors.hpp"
+
+#include <algorithm>
+#include <dlfcn.h>
+#include <filesystem>
+#include <set>
+
+namespace fs = std::filesystem;
+
+namespace drvbench {
+
+bool Plugin::has(const std::string &component) const
+{
+	return std::find(components.begin(), components.end(), component) != components.end();
+}
+
+std::string join(const std::vector<std::string> &v, const std::string &sep)
+{
+	std::string s;
+	for (size_t i = 0; i < v.size(); i++)
+		s += (i ? sep : "") + v[i];
+	return s;
+}
+
+std::string default_plugin_dir()
+{
+	std::error_code ec;
+	fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+	if (ec)
+		return "plugins";
+	return (exe.parent_path().parent_path() / "plugins").string();
+}
+
+static std::string str_or(const char *s, const char *fallback)
+{
+	return s ? s : fallback;
+}
+
+static Plugin load_one(const std::string &file)
+{
+	// Plugins are never unloaded: their ops tables are referenced for the whole run.
+	void *h = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		const char *e = dlerror();
+		throw UsageError(file, "", std::string("cannot load plugin: ") + (e ? e : "unknown error"));
+	}
+	dlerror();
+	void *sym = dlsym(h, DRVBENCH_PLUGIN_SYMBOL);
+	if (!sym)
+		throw UsageError(file, DRVBENCH_PLUGIN_SYMBOL,
+				 "symbol not found; not a drvbench plugin (it must export " DRVBENCH_PLUGIN_SYMBOL "())");
+	auto fn = reinterpret_cast<drvbench_plugin_fn>(sym);
+	const struct drvbench_plugin *m = fn();
+	if (!m)
+		throw UsageError(file, DRVBENCH_PLUGIN_SYMBOL, "returned NULL metadata; plugin refused");
+	if (m->abi_version != DRVBENCH_ABI_VERSION)
+		throw UsageError(file, "abi_version",
+				 "plugin has ABI version " + std::to_string(m->abi_version) +
+					 ", this drvbench expects " + std::to_string(DRVBENCH_ABI_VERSION) +
+					 "; rebuild the plugin or remove it");
+	if (!m->impl || !*m->impl || !m->variant || !*m->variant)
+		throw UsageError(file, "impl", "plugin metadata lacks impl or variant; plugin refused");
+
+	Plugin p;
+	p.file = file;
+	p.meta = m;
+	p.impl = m->impl;
+	p.variant = m->variant;
+	p.compiler = str_or(m->compiler, "unknown");
+	p.compiler_version = str_or(m->compiler_version, "0");
+	p.flags = str_or(m->flags, "");
+	std::string major = p.compiler_version.substr(0, p.compiler_version.find('.'));
+	p.compiler_tag = p.compiler + major;
+	p.id = p.impl + "-" + p.variant + "-" + p.compiler_tag;
+	if (m->qrpanic)
+		p.components.push_back("qrpanic");
+	if (m->nullblk)
+		p.components.push_back("nullblk");
+	if (m->ringbuf)
+		p.components.push_back("ringbuf");
+	return p;
+}
+
+std::vector<Plugin> load_plugins(const std::string &dir)
+{
+	std::error_code ec;
+	if (!fs::is_directory(dir, ec))
+		throw UsageError(dir, "", "plugin directory does not exist (build the plugins or pass --plugins DIR)");
+	std::vector<std::string> files;
+	for (const auto &e : fs::directory_iterator(dir, ec))
+		if (e.path().extension() == ".so" && !e.is_directory())
+			files.push_back(e.path().string());
+	if (ec)
+		throw UsageError(dir, "", "cannot list plugin directory: " + ec.message());
+	if (files.empty())
+		throw UsageError(dir, "", "no plugins (*.so) in this directory (pass --plugins DIR)");
+	std::sort(files.begin(), files.end());
+
+	std::vector<Plugin> plugins;
+	std::set<std::string> ids;
+	for (const auto &f : files) {
+		Plugin p = load_one(f);
+		for (const auto &q : plugins)
+			if (q.id == p.id)
+				throw UsageError(f, "", "plugin id " + p.id + " is also provided by " + q.file);
+		plugins.push_back(std::move(p));
+	}
+	std::sort(plugins.begin(), plugins.end(), [](const Plugin &a, const Plugin &b) { return a.id < b.id; });
+	return plugins;
+}
+
+const Plugin *baseline_for(const Plugin &p, const std::vector<const Plugin *> &candidates)
+{
+	const Plugin *same_compiler = nullptr, *any = nullptr;
+	for (const Plugin *c : candidates) {
+		if (!c->is_c_base())
+			continue;
+		if (c->compiler_tag == p.compiler_tag)
+			return c;
+		if (!same_compiler && c->compiler == p.compiler)
+			same_compiler = c;
+		if (!any)
+			any = c;
+	}
+	return same_compiler ? same_compiler : any;
+}
+
+} // namespace drvbench

@@ -1,0 +1,38 @@
+// Plugin loading: every implementation variant is a shared object exporting drvbench_plugin()
+// (include/drvbench/plugin.h). This is the only place the harness touches dlopen.
+#pragma once
+
+#include <drvbench/plugin.h>
+
+#include <string>
+#include <vector>
+
+namespace drvbench {
+
+struct Plugin {
+	std::string id;               // <impl>-<variant>-<compiler><major>, e.g. c-base-gcc12
+	std::string file;             // path of the .so
+	std::string impl, variant, compiler, compiler_version, compiler_tag, flags;
+	std::vector<std::string> components; // components with a non-NULL ops table
+	const struct drvbench_plugin *meta = nullptr;
+
+	bool has(const std::string &component) const;
+	bool is_c_base() const { return impl == "c" && variant == "base"; }
+};
+
+// Default plugin directory: <dir of /proc/self/exe>/../plugins.
+std::string default_plugin_dir();
+
+// Loads every *.so in dir (sorted by file name). Throws UsageError for an empty or missing
+// directory, a file that does not load, a missing symbol, NULL metadata, or an ABI mismatch.
+// Loaded objects stay loaded for the life of the process.
+std::vector<Plugin> load_plugins(const std::string &dir);
+
+// The plugin p is compared with: the c/base plugin of the same compiler and major version,
+// else of the same compiler, else any c/base; nullptr when candidates hold no c/base.
+const Plugin *baseline_for(const Plugin &p, const std::vector<const Plugin *> &candidates);
+
+// "a, b, c" for error messages.
+std::string join(const std::vector<std::string> &v, const std::string &sep = ", ");
+
+} // namespace drvbench

@@ -1,0 +1,47 @@
+// The generic measurement loop shared by every component: CPU pinning, calibration of
+// iterations per sample on the baseline, warm-up, and repetitions visiting the plugins in a
+// freshly shuffled order each round. Components provide only PreparedWorkload::run().
+#pragma once
+
+#include "driver.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace drvbench {
+
+struct Pinning {
+	int cpu = -1;      // the CPU the measuring thread runs on, -1 if not pinned
+	std::string error; // why pinning failed, empty if it worked
+};
+
+// Pins the calling thread to one CPU: `requested` if >= 0, else the last CPU it may run on
+// (CPU 0 tends to take more interrupts).
+Pinning pin_thread(int requested);
+
+struct Stats {
+	double median = 0, mean = 0, min = 0, max = 0, stddev = 0, cv = 0;
+};
+Stats compute_stats(const std::vector<double> &samples);
+
+struct PluginSamples {
+	const Plugin *plugin = nullptr;
+	std::vector<double> samples; // ns per op, one per measured round, in round order
+};
+
+struct Measurement {
+	uint64_t iters = 0;      // operations per sample
+	double calib_ns_op = 0;  // ns/op of the final calibration sample
+	std::vector<PluginSamples> results; // in the order of `plugins`
+};
+
+// Progress: (round, rounds) with warm-up rounds counted first.
+using Progress = std::function<void(int round, int rounds)>;
+
+Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::vector<const Plugin *> &plugins,
+		    const RunSettings &run, std::mt19937_64 &rng, const Progress &progress);
+
+} // namespace drvbench
