@@ -24,6 +24,20 @@ using namespace qrtest;
 // ---------------------------------------------------------------------------
 // Heap interposer. The binary is linked with --export-dynamic, so dlopen()ed
 // plugins (and libc/libstdc++) resolve malloc & co. to these definitions.
+// Sanitizer runtimes own malloc themselves: there the interposer is left out
+// and the heap checks are skipped (the release build runs them).
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define QRTEST_INTERPOSE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
+	__has_feature(memory_sanitizer)
+#define QRTEST_INTERPOSE 0
+#endif
+#endif
+#ifndef QRTEST_INTERPOSE
+#define QRTEST_INTERPOSE 1
+#endif
+
 extern "C" {
 void *__libc_malloc(size_t);
 void *__libc_calloc(size_t, size_t);
@@ -56,6 +70,7 @@ struct HeapWatch {
 };
 }  // namespace
 
+#if QRTEST_INTERPOSE
 extern "C" {
 void *malloc(size_t n)
 {
@@ -109,6 +124,7 @@ void *pvalloc(size_t n)
 	return __libc_pvalloc(n);
 }
 }
+#endif  // QRTEST_INTERPOSE
 
 // ---------------------------------------------------------------------------
 namespace {
@@ -216,6 +232,9 @@ protected:
 
 TEST(QrPanicHeapInterposer, CountsCalls)
 {
+	if (!QRTEST_INTERPOSE)
+		GTEST_SKIP() << "sanitizer build: malloc belongs to the sanitizer runtime, "
+				"no-heap checks run in the release build";
 	HeapWatch w;
 	void *(*volatile m)(size_t) = malloc;
 	void *a = m(32);
@@ -261,7 +280,7 @@ TEST_P(QrContract, PageGuardedBuffers)
 				uint8_t *t = placement ? tmem.at_start() : tmem.at_end(tsizes[s]);
 				std::memset(d, 0x3c, dsizes[s]);
 				std::memset(t, 0x96, tsizes[s]);
-				std::memcpy(d, c.payload.data(), c.payload.size());
+				std::copy(c.payload.begin(), c.payload.end(), d);
 				uint8_t w = gen(c, d, c.payload.size(), dsizes[s], t, tsizes[s]);
 				ASSERT_EQ(w, 17 + 4 * c.version)
 					<< p().stem << ": " << c.name
