@@ -27,7 +27,10 @@ void write_file_atomic(const std::string &path, std::string_view bytes)
 	fs::path dir = p.parent_path();
 	if (dir.empty())
 		dir = ".";
-	std::string tmpl = (dir / ("." + p.filename().string() + ".tmp.XXXXXX")).string();
+	std::string base = p.filename().string();
+	base.insert(0, 1, '.');
+	base += ".tmp.XXXXXX";
+	std::string tmpl = (dir / base).string();
 	int fd = mkstemp(tmpl.data());
 	if (fd < 0)
 		throw RuntimeError("cannot create a temporary file in " + dir.string() + ": " +
