@@ -115,10 +115,26 @@ std::string pad(const std::string &s, size_t width, bool right = false)
 	return right ? fill + s : s + fill;
 }
 
+// A primary-metric value in its unit: times per operation in human units, others as numbers.
+std::string human_value(double v, const std::string &unit)
+{
+	if (unit.rfind("ns/", 0) == 0)
+		return human_ns(v);
+	char buf[64];
+	std::snprintf(buf, sizeof buf, "%.4g", v);
+	return buf;
+}
+
 void print_table(const Workload &w, const nlohmann::json &j)
 {
-	std::printf("\n%s (%s, %lld reps x %llu iters)\n", w.name.c_str(), w.driver.c_str(),
-		    static_cast<long long>(w.run.reps), j["run"]["iters"].get<unsigned long long>());
+	const std::string unit = j["results"].empty() ? "ns/op" : j["results"][0]["unit"].get<std::string>();
+	if (j["run"]["iters"].get<unsigned long long>() > 0)
+		std::printf("\n%s (%s, %lld reps x %llu iters, %s)\n", w.name.c_str(), w.driver.c_str(),
+			    static_cast<long long>(w.run.reps), j["run"]["iters"].get<unsigned long long>(),
+			    unit.c_str());
+	else
+		std::printf("\n%s (%s, %lld reps, %s)\n", w.name.c_str(), w.driver.c_str(),
+			    static_cast<long long>(w.run.reps), unit.c_str());
 	std::printf("  %s %s %s %s %s\n", pad("plugin", 24).c_str(), pad("median", 11, true).c_str(),
 		    pad("min", 11, true).c_str(), pad("cv", 7, true).c_str(), pad("ratio", 7, true).c_str());
 	for (const auto &r : j["results"]) {
@@ -129,8 +145,8 @@ void print_table(const Workload &w, const nlohmann::json &j)
 		else
 			std::snprintf(ratio, sizeof ratio, "%.3f", r["ratio"].get<double>());
 		std::printf("  %s %s %s %s %s\n", pad(r["plugin"].get<std::string>(), 24).c_str(),
-			    pad(human_ns(r["median"].get<double>()), 11, true).c_str(),
-			    pad(human_ns(r["min"].get<double>()), 11, true).c_str(), pad(cv, 7, true).c_str(),
+			    pad(human_value(r["median"].get<double>(), unit), 11, true).c_str(),
+			    pad(human_value(r["min"].get<double>(), unit), 11, true).c_str(), pad(cv, 7, true).c_str(),
 			    pad(ratio, 7, true).c_str());
 	}
 	std::fflush(stdout);

@@ -7,6 +7,7 @@
 #include "workload.hpp"
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,10 +15,37 @@
 
 namespace drvbench {
 
+// One named secondary figure of a job sample (IOPS, bandwidth, latency percentiles, ...).
+struct Metric {
+	std::string unit;
+	double value = 0;
+};
+
+// A sample that the component measured itself: a job with threads and a runtime.
+struct JobSample {
+	double value = 0;                     // the primary metric, in unit(); lower is better
+	std::map<std::string, Metric> metrics; // every other figure of this sample
+};
+
 // A workload with its inputs prepared, ready to be measured against plugins.
+//
+// Two ways to be measured:
+//  - operations (default): the runner calibrates an iteration count on the baseline and
+//    times run(p, iters) itself; the primary metric is ns/op.
+//  - jobs (is_job() true): each sample is one call to measure_job(p), which runs the job
+//    (its own threads, runtime, clocks) and returns the primary metric in unit() plus
+//    secondary metrics. The runner still does warm-up, repetitions and shuffled order.
 class PreparedWorkload {
 public:
 	virtual ~PreparedWorkload() = default;
+
+	virtual bool is_job() const { return false; }
+	virtual std::string unit() const { return "ns/op"; }
+	virtual JobSample measure_job(const Plugin &p)
+	{
+		(void)p;
+		return {};
+	}
 
 	// Component facts recorded in the result file ("derived").
 	virtual nlohmann::json derived() const = 0;
@@ -27,7 +55,12 @@ public:
 	virtual void verify(const std::vector<const Plugin *> &plugins) = 0;
 
 	// The measured region: iters operations with plugin p. The runner times the call.
-	virtual void run(const Plugin &p, uint64_t iters) = 0;
+	// Jobs need not implement it.
+	virtual void run(const Plugin &p, uint64_t iters)
+	{
+		(void)p;
+		(void)iters;
+	}
 };
 
 class Driver {

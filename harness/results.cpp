@@ -140,9 +140,19 @@ nlohmann::json workload_json(const Workload &w, const nlohmann::json &derived, c
 	for (size_t i = 0; i < m.results.size(); i++) {
 		const auto &r = m.results[i];
 		const Stats &s = stats[i];
-		nlohmann::json e = {{"plugin", r.plugin->id}, {"unit", "ns/op"}, {"samples", r.samples},
+		nlohmann::json e = {{"plugin", r.plugin->id}, {"unit", m.unit}, {"samples", r.samples},
 				    {"median", s.median},     {"mean", s.mean},   {"min", s.min},
 				    {"max", s.max},           {"stddev", s.stddev}, {"cv", s.cv}};
+		if (!r.metrics.empty()) {
+			nlohmann::json metrics = nlohmann::json::object();
+			for (const auto &[name, ms] : r.metrics) {
+				Stats ss = compute_stats(ms.samples);
+				metrics[name] = {{"unit", ms.unit},     {"samples", ms.samples}, {"median", ss.median},
+						 {"mean", ss.mean},     {"min", ss.min},         {"max", ss.max},
+						 {"stddev", ss.stddev}, {"cv", ss.cv}};
+			}
+			e["metrics"] = metrics;
+		}
 		// Ratio of medians to this plugin's own baseline (c-base of its compiler).
 		const Plugin *b = baselines[i];
 		e["baseline"] = b ? nlohmann::json(b->id) : nlohmann::json(nullptr);

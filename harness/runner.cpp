@@ -101,9 +101,11 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 		    const RunSettings &run, std::mt19937_64 &rng, const Progress &progress)
 {
 	Measurement m;
-	m.iters = calibrate(w, calibrate_on, run.min_sample_ms * 1e6, m.calib_ns_op);
+	m.unit = w.unit();
+	if (!w.is_job())
+		m.iters = calibrate(w, calibrate_on, run.min_sample_ms * 1e6, m.calib_ns_op);
 	for (const Plugin *p : plugins)
-		m.results.push_back({p, {}});
+		m.results.push_back({p, {}, {}});
 
 	std::vector<size_t> order(plugins.size());
 	const int rounds = static_cast<int>(run.warmup + run.reps);
@@ -114,6 +116,18 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 			order[i] = i;
 		std::shuffle(order.begin(), order.end(), rng);
 		for (size_t i : order) {
+			if (w.is_job()) {
+				JobSample js = w.measure_job(*plugins[i]);
+				if (r < run.warmup)
+					continue;
+				m.results[i].samples.push_back(js.value);
+				for (const auto &[name, metric] : js.metrics) {
+					MetricSamples &ms = m.results[i].metrics[name];
+					ms.unit = metric.unit;
+					ms.samples.push_back(metric.value);
+				}
+				continue;
+			}
 			double ns = time_iters(w, *plugins[i], m.iters);
 			if (r >= run.warmup)
 				m.results[i].samples.push_back(ns / static_cast<double>(m.iters));

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -27,13 +28,20 @@ struct Stats {
 };
 Stats compute_stats(const std::vector<double> &samples);
 
+struct MetricSamples {
+	std::string unit;
+	std::vector<double> samples; // one per measured round, in round order
+};
+
 struct PluginSamples {
 	const Plugin *plugin = nullptr;
-	std::vector<double> samples; // ns per op, one per measured round, in round order
+	std::vector<double> samples; // primary metric (Measurement::unit), one per measured round
+	std::map<std::string, MetricSamples> metrics; // jobs' secondary metrics
 };
 
 struct Measurement {
-	uint64_t iters = 0;      // operations per sample
+	std::string unit = "ns/op";
+	uint64_t iters = 0;      // operations per sample (0 for jobs)
 	double calib_ns_op = 0;  // ns/op of the final calibration sample
 	std::vector<PluginSamples> results; // in the order of `plugins`
 };
