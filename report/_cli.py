@@ -1,0 +1,70 @@
+"""Shared CLI plumbing: one-line errors, exit status 2 for bad input."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+class UsageExit(Exception):
+    pass
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors on one line (exit status 2)."""
+
+    def error(self, message):
+        raise UsageExit(f"{self.prog}: {message} (see --help)")
+
+
+def pct(s):
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
+    if not (v >= 0 and v < 1e6):
+        raise argparse.ArgumentTypeError(f"expected a percentage >= 0, got {s!r}")
+    return v
+
+
+def prob(s):
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
+    if not 0 < v < 1:
+        raise argparse.ArgumentTypeError(f"expected a value in (0, 1), got {s!r}")
+    return v
+
+
+def resamples(s):
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
+    if not 100 <= v <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"expected 100..1000000, got {s!r}")
+    return v
+
+
+def fail(prog, message):
+    print(f"{prog}: error: {message}", file=sys.stderr)
+    return 2
+
+
+def add_stat_options(p):
+    p.add_argument("--metric", default="time",
+                   help="metric to compare: time (ns/op, the default) or one recorded in the files, e.g. instructions")
+    p.add_argument("--alpha", type=prob, default=0.05, help="significance level of the Mann-Whitney U test (default 0.05)")
+    p.add_argument("--min-effect", type=pct, default=1.0, metavar="PCT",
+                   help="smallest |ratio - 1| in percent that counts as a difference (default 1)")
+    p.add_argument("--confidence", type=prob, default=0.95, help="confidence level of the intervals (default 0.95)")
+    p.add_argument("--resamples", type=resamples, default=10000, help="bootstrap resamples (default 10000)")
+    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--ci-method", choices=("bca", "percentile"), default="bca", help="bootstrap CI method (default bca)")
+    p.add_argument("--json", action="store_true", help="print machine-readable JSON instead of the table")
+
+
+def stat_kwargs(args):
+    return dict(alpha=args.alpha, min_effect_pct=args.min_effect, confidence=args.confidence,
+                n_resamples=args.resamples, seed=args.seed, ci_method=args.ci_method)
