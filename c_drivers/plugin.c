@@ -3,11 +3,20 @@
 #include <drvbench/build_info.h>
 #include <drvbench/plugin.h>
 
+#include "nullblk/nullblk.h"
 #include "qrpanic/qrpanic.h"
 
 static const struct drvbench_qrpanic_ops c_qrpanic_ops = {
 	.generate = qrp_generate,
 	.max_data_size = qrp_max_data_size,
+};
+
+static const struct drvbench_nullblk_ops c_nullblk_ops = {
+	.create = nb_create,
+	.destroy = nb_destroy,
+	.submit = nb_submit,
+	.complete = nb_complete,
+	.stats = nb_stats,
 };
 
 static const struct drvbench_plugin c_plugin = {
@@ -18,7 +27,7 @@ static const struct drvbench_plugin c_plugin = {
 	.compiler_version = DRVBENCH_COMPILER_VERSION,
 	.flags = DRVBENCH_FLAGS,
 	.qrpanic = &c_qrpanic_ops,
-	.nullblk = NULL,
+	.nullblk = &c_nullblk_ops,
 	.ringbuf = NULL,
 };
 
