@@ -174,7 +174,8 @@ def read_json(path):
     try:
         return json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_no_dup_pairs)
     except json.JSONDecodeError as e:
-        hint = " (file truncated?)" if e.pos >= len(text.rstrip()) else ""
+        ends_early = e.pos >= len(text.rstrip()) or e.msg.startswith("Unterminated string")
+        hint = " (file truncated?)" if ends_early else ""
         raise ResultFileError(p, "", f"not valid JSON at line {e.lineno} column {e.colno}: {e.msg}{hint}") from None
     except _Dup as e:
         raise ResultFileError(p, "", f"not valid result JSON: duplicate key {json.dumps(str(e.args[0]))[:80]}") from None
