@@ -47,9 +47,9 @@ struct drvbench_qrpanic_ops {
 	 * tmp:       scratch for codewords and ECC, tmp_size >= DRVBENCH_QR_MIN_TMP_SIZE.
 	 *
 	 * Returns the width in modules (21..177), or 0 when a buffer is too small,
-	 * data_len > data_size, or the payload does not fit version 40. Never
-	 * allocates, never touches a byte outside [data, data + data_size) and
-	 * [tmp, tmp + tmp_size).
+	 * data_len > data_size, or the payload does not fit version 40; a 0 return
+	 * leaves both buffers untouched. Never allocates, never touches a byte
+	 * outside [data, data + data_size) and [tmp, tmp + tmp_size).
 	 */
 	uint8_t (*generate)(const char *url, uint8_t *data, size_t data_len,
 			    size_t data_size, uint8_t *tmp, size_t tmp_size);
