@@ -5,6 +5,7 @@
 #include <drvbench/plugin.h>
 
 extern "C" const drvbench_qrpanic_ops drvbench_cpp_qrpanic_ops;
+extern "C" const drvbench_nullblk_ops drvbench_cpp_nullblk_ops;
 
 namespace {
 
@@ -16,7 +17,7 @@ constexpr struct drvbench_plugin kPlugin = {
 	.compiler_version = DRVBENCH_COMPILER_VERSION,
 	.flags = DRVBENCH_FLAGS,
 	.qrpanic = &drvbench_cpp_qrpanic_ops,
-	.nullblk = nullptr,
+	.nullblk = &drvbench_cpp_nullblk_ops,
 	.ringbuf = nullptr,
 };
 

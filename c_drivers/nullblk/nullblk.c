@@ -105,7 +105,6 @@ struct nb_queue_stats {
 };
 
 struct nb_hctx {
-	struct drvbench_nullblk_dev *dev;
 	struct nb_request *rqs;		/* pool, indexed by tag */
 	uint32_t depth;
 	uint32_t nr_words;
@@ -582,7 +581,6 @@ struct drvbench_nullblk_dev *nb_create(const struct drvbench_nullblk_config *cfg
 	for (q = 0; q < dev->nr_queues; q++) {
 		struct nb_hctx *h = &dev->queues[q];
 
-		h->dev = dev;
 		h->depth = depth;
 		h->nr_words = (depth + 63) / 64;
 		/* Bits past the depth are permanently in use. */
