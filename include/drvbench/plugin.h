@@ -16,13 +16,12 @@
 #include <stdint.h>
 
 #include "nullblk.h"
-#include "ringbuf.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define DRVBENCH_ABI_VERSION 3u
+#define DRVBENCH_ABI_VERSION 2u
 
 /* Symbol the harness looks up with dlsym(). */
 #define DRVBENCH_PLUGIN_SYMBOL "drvbench_plugin"
@@ -60,7 +59,8 @@ struct drvbench_qrpanic_ops {
 	size_t (*max_data_size)(uint8_t version, size_t url_len);
 };
 
-/* nullblk: include/drvbench/nullblk.h. ringbuf: include/drvbench/ringbuf.h. */
+/* nullblk: include/drvbench/nullblk.h. ringbuf: defined when it joins the ABI. */
+struct drvbench_ringbuf_ops;
 
 struct drvbench_plugin {
 	uint32_t abi_version;          /* DRVBENCH_ABI_VERSION */
