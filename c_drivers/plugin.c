@@ -5,6 +5,7 @@
 
 #include "nullblk/nullblk.h"
 #include "qrpanic/qrpanic.h"
+#include "ringbuf/ringbuf.h"
 
 static const struct drvbench_qrpanic_ops c_qrpanic_ops = {
 	.generate = qrp_generate,
@@ -19,6 +20,17 @@ static const struct drvbench_nullblk_ops c_nullblk_ops = {
 	.stats = nb_stats,
 };
 
+static const struct drvbench_ringbuf_ops c_ringbuf_ops = {
+	.create = rb_create,
+	.destroy = rb_destroy,
+	.reserve = rb_reserve,
+	.commit = rb_commit,
+	.write = rb_write,
+	.finish = rb_finish,
+	.drain = rb_drain,
+	.stats = rb_stats,
+};
+
 static const struct drvbench_plugin c_plugin = {
 	.abi_version = DRVBENCH_ABI_VERSION,
 	.impl = DRVBENCH_IMPL,
@@ -28,7 +40,7 @@ static const struct drvbench_plugin c_plugin = {
 	.flags = DRVBENCH_FLAGS,
 	.qrpanic = &c_qrpanic_ops,
 	.nullblk = &c_nullblk_ops,
-	.ringbuf = NULL,
+	.ringbuf = &c_ringbuf_ops,
 };
 
 DRVBENCH_EXPORT const struct drvbench_plugin *drvbench_plugin(void)

@@ -16,12 +16,13 @@
 #include <stdint.h>
 
 #include "nullblk.h"
+#include "ringbuf.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-#define DRVBENCH_ABI_VERSION 2u
+#define DRVBENCH_ABI_VERSION 3u
 
 /* Symbol the harness looks up with dlsym(). */
 #define DRVBENCH_PLUGIN_SYMBOL "drvbench_plugin"
@@ -59,8 +60,7 @@ struct drvbench_qrpanic_ops {
 	size_t (*max_data_size)(uint8_t version, size_t url_len);
 };
 
-/* nullblk: include/drvbench/nullblk.h. ringbuf: defined when it joins the ABI. */
-struct drvbench_ringbuf_ops;
+/* nullblk: include/drvbench/nullblk.h. ringbuf: include/drvbench/ringbuf.h. */
 
 struct drvbench_plugin {
 	uint32_t abi_version;          /* DRVBENCH_ABI_VERSION */
