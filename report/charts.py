@@ -447,6 +447,7 @@ def _draw_heatmap(ch):
         top = max(a.get_position().y1 for a in axes.ravel())
         bottom = min(a.get_position().y0 for a in axes.ravel())
         cax = f.add_axes([0.89, bottom, 0.02, top - bottom])
+        cax.grid(False)
         cb = f.colorbar(im, cax=cax)
         cb.set_label("(C++ − C) / C, %   (0 = C baseline)")
     fig._after_layout = colorbar

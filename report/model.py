@@ -20,6 +20,7 @@ import numpy as np
 
 from . import stats
 from .analysis import _compiler_tag
+from .results import ResultFileError, read_json
 
 ROLES = ("c-base", "c-hardened", "cpp-base", "cpp-hardened")
 ROLE_LABEL = {"c-base": "C base", "c-hardened": "C hardened", "cpp-base": "C++ base", "cpp-hardened": "C++ hardened"}
@@ -195,15 +196,31 @@ def _order_runs(results):
     return out_runs, out_results
 
 
+def _drivers(res):
+    """workload name -> "driver" of a drvbench result file (the loader does not keep it)."""
+    if res.format != "drvbench":
+        return {}
+    try:
+        doc = read_json(res.path)
+    except (ResultFileError, OSError):
+        return {}
+    out = {}
+    for w in doc.get("workloads", []) if isinstance(doc, dict) else []:
+        if isinstance(w, dict) and isinstance(w.get("name"), str) and isinstance(w.get("driver"), str) and w["driver"]:
+            out[w["name"]] = w["driver"]
+    return out
+
+
 def _merge(runs, results):
     plugins, workloads = {}, {}
     for run, res in zip(runs, results):
+        drivers = _drivers(res)
         for pid, info in res.plugins.items():
             plugins[pid] = info
         for w in res.workloads.values():
             v = workloads.get(w.name)
             if v is None:
-                v = workloads[w.name] = WorkloadView(name=w.name, component=component_of(w.name),
+                v = workloads[w.name] = WorkloadView(name=w.name, component=drivers.get(w.name) or component_of(w.name),
                                                      params=dict(w.params), description=w.description)
             else:
                 v.params = dict(w.params) or v.params

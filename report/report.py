@@ -232,7 +232,7 @@ body { font: 14px/1.45 "DejaVu Sans", system-ui, sans-serif; color: var(--fg); m
 h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 2px solid #222; padding-bottom: 3px; }
 h3 { font-size: 15px; margin: 18px 0 6px; }
 .sub { color: var(--muted); margin: 0 0 12px; }
-.headline { background: #f5f5f5; border-left: 4px solid #0072B2; padding: 8px 12px; margin: 10px 0 14px; }
+.headline { background: #f5f5f5; border-left: 4px solid #333; padding: 8px 12px; margin: 10px 0 14px; }
 .headline li { margin: 2px 0; }
 table { border-collapse: collapse; font-size: 12.5px; }
 th, td { border: 1px solid var(--line); padding: 3px 6px; vertical-align: top; }
@@ -424,6 +424,10 @@ def write_report(results, out_dir, settings=None, title="drvbench report"):
     model = build_model(results, settings)
     os.makedirs(out_dir, exist_ok=True)
     chart_dir = os.path.join(out_dir, "charts")
+    if os.path.isdir(chart_dir):  # charts of an earlier report in the same directory would look current
+        for f in os.listdir(chart_dir):
+            if f.endswith((".svg", ".png", ".csv")):
+                os.unlink(os.path.join(chart_dir, f))
     entries = []
     for ch in charts.all_charts(model):
         entries.append((ch, charts.render(ch, chart_dir, model.plugins)))
