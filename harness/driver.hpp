@@ -76,6 +76,16 @@ public:
 	// work, RuntimeError when plugins disagree.
 	virtual std::unique_ptr<PreparedWorkload> prepare(const Workload &w, const Plugin &reference,
 							  const std::vector<const Plugin *> &plugins) const = 0;
+
+	// Measured subjects a workload brings itself besides the loaded plugins (nullblk's
+	// kernel targets: a file or block device driven through io_uring). They have
+	// Plugin::pseudo set and no meta; --impl/--variant select them like plugins. Throws
+	// UsageError for a subject that cannot be used.
+	virtual std::vector<Plugin> pseudo_plugins(const Workload &w) const
+	{
+		(void)w;
+		return {};
+	}
 };
 
 // Every component runner compiled into this harness.

@@ -15,6 +15,7 @@ struct Plugin {
 	std::string impl, variant, compiler, compiler_version, compiler_tag, flags;
 	std::vector<std::string> components; // components with a non-NULL ops table
 	const struct drvbench_plugin *meta = nullptr;
+	bool pseudo = false; // not a loaded object but a subject a workload brings (Driver::pseudo_plugins); meta is nullptr
 
 	bool has(const std::string &component) const;
 	bool is_c_base() const { return impl == "c" && variant == "base"; }

@@ -5,6 +5,7 @@
 #include "errors.hpp"
 #include "fsutil.hpp"
 
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -44,6 +45,14 @@ std::string ParamSpec::expectation() const
 		return "a boolean (true or false)";
 	case ParamType::String:
 		return "a string";
+	case ParamType::Size: {
+		std::string s = "a size in bytes (an integer, or with a k/m/g suffix: \"4k\", \"1m\")";
+		if (min != INT64_MIN && max != INT64_MAX)
+			s += " in " + std::to_string(min) + ".." + std::to_string(max);
+		else if (min != INT64_MIN)
+			s += " >= " + std::to_string(min);
+		return s;
+	}
 	case ParamType::Enum: {
 		std::string s = "one of ";
 		for (size_t i = 0; i < choices.size(); i++)
@@ -121,7 +130,8 @@ static ParamValue check_range(const ParamSpec &s, ParamValue v, const std::strin
 {
 	auto bad = [&] { return UsageError(where, key, "expected " + s.expectation() + ", got " + got); };
 	switch (s.type) {
-	case ParamType::Int: {
+	case ParamType::Int:
+	case ParamType::Size: {
 		int64_t i = std::get<int64_t>(v);
 		if (i < s.min || i > s.max)
 			throw bad();
@@ -175,6 +185,13 @@ static ParamValue from_toml(const ParamSpec &s, const toml::node &n, const std::
 		if (auto str = n.as_string())
 			return check_range(s, str->get(), where, key, quote(str->get()));
 		throw bad();
+	case ParamType::Size:
+		if (auto i = n.as_integer())
+			return check_range(s, int64_t{i->get()}, where, key, got);
+		if (auto str = n.as_string())
+			if (auto v = parse_size(str->get()))
+				return check_range(s, *v, where, key, got);
+		throw bad();
 	}
 	throw bad();
 }
@@ -209,8 +226,35 @@ static ParamValue from_text(const ParamSpec &s, const std::string &t, const std:
 		return t;
 	case ParamType::Enum:
 		return check_range(s, t, where, key, got);
+	case ParamType::Size:
+		if (auto v = parse_size(t))
+			return check_range(s, *v, where, key, got);
+		throw bad();
 	}
 	throw bad();
+}
+
+std::optional<int64_t> parse_size(const std::string &t)
+{
+	uint64_t n = 0;
+	auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), n);
+	if (ec != std::errc() || p == t.data())
+		return std::nullopt;
+	std::string suf(p, t.data() + t.size());
+	for (auto &c : suf)
+		c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	int shift = 0;
+	if (!suf.empty() && std::string("kmgt").find(suf[0]) != std::string::npos) {
+		shift = 10 * (1 + static_cast<int>(std::string("kmgt").find(suf[0])));
+		suf.erase(0, 1);
+		if (suf == "ib" || suf == "b")
+			suf.clear();
+	} else if (suf == "b") {
+		suf.clear();
+	}
+	if (!suf.empty() || n > (static_cast<uint64_t>(INT64_MAX) >> shift))
+		return std::nullopt;
+	return static_cast<int64_t>(n << shift);
 }
 
 nlohmann::json to_json(const ParamValue &v)

@@ -15,7 +15,9 @@ namespace drvbench {
 
 class Driver;
 
-enum class ParamType { Int, Float, Bool, String, Enum };
+// Size: bytes, written as an integer or fio-style with a binary suffix ("4k", "64k", "1m",
+// "1g"); stored as int64_t and range-checked with min/max like Int.
+enum class ParamType { Int, Float, Bool, String, Enum, Size };
 
 using ParamValue = std::variant<int64_t, double, bool, std::string>;
 using ParamMap = std::map<std::string, ParamValue>;
@@ -24,7 +26,7 @@ struct ParamSpec {
 	std::string name;
 	ParamType type = ParamType::Int;
 	ParamValue def;
-	int64_t min = INT64_MIN, max = INT64_MAX;       // Int
+	int64_t min = INT64_MIN, max = INT64_MAX;       // Int, Size
 	double fmin = -1e300, fmax = 1e300;             // Float
 	std::vector<std::string> choices;               // Enum
 	std::string help;
@@ -87,6 +89,10 @@ void apply_run_map(Workload &w, const ParamMap &run);
 // Conversions for results and listings.
 nlohmann::json to_json(const ParamValue &v);
 std::string to_string(const ParamValue &v);
+
+// "4k" -> 4096, "1m" -> 1048576, "512" -> 512 (k/m/g/t, binary, optional "b"/"ib"); nullopt if
+// not a size.
+std::optional<int64_t> parse_size(const std::string &text);
 
 // Accessors that assume a validated map.
 int64_t get_int(const ParamMap &m, const std::string &k);
