@@ -7,6 +7,9 @@ Modules:
   report.analysis analyze_run (within one run) and compare_runs (two runs)
   report.compare  CLI: regression gate between two result files
   report.analyze  CLI: every plugin vs its baseline within one result file
+  report.model   the report's view: roles per compiler, comparisons, merged files, history
+  report.charts  chart data and matplotlib rendering (SVG + PNG + CSV)
+  report.report  CLI: HTML page, summary.md, results.csv, charts
 
-Runs on Debian's /usr/bin/python3 with numpy and scipy only.
+Runs on Debian's /usr/bin/python3 with numpy and scipy (matplotlib for the report).
 """
