@@ -251,6 +251,8 @@ details { margin: 6px 0; } summary { cursor: pointer; color: #0050a0; }
 details table { margin-top: 6px; }
 .warn { background: #fff4d6; border: 1px solid #e6c200; padding: 6px 10px; margin: 8px 0; }
 code { font-size: 12px; }
+.wide { overflow-x: auto; max-width: 100%; }
+table.verdict td:first-child code { word-break: break-word; }
 .ctx td:first-child { white-space: nowrap; font-weight: 600; }
 .flags { font-family: "DejaVu Sans Mono", monospace; font-size: 11.5px; word-break: break-all; }
 .toc a { margin-right: 12px; }
@@ -266,7 +268,7 @@ def _ratio_cell(c, cross):
     title = f"ratio {c.ratio:.4f}; {c.confidence * 100:g}% CI {c.ratio_ci[0]:.4f}–{c.ratio_ci[1]:.4f}; " \
             f"{fmt_p(c) or 'no test'}; n={c.n_a}/{c.n_b}; {c.verdict}"
     return (f'<td class="r {cls}" title="{_e(title)}"><span class="v">{_e(fmt_pct(c.ratio))} {mark}</span>'
-            f'{" †" if cross else ""}<span class="ci">{_e(fmt_ci_pct(c))} {_e(fmt_p(c))} {_e(verdict_word(c))}</span></td>')
+            f'{" †" if cross else ""}<span class="ci">{_e(fmt_ci_pct(c))}<br>{_e(fmt_p(c))} {_e(verdict_word(c))}</span></td>')
 
 
 def verdict_table_html(model):
@@ -274,7 +276,7 @@ def verdict_table_html(model):
     multi = len(model.compilers) > 1
     head = ["workload"] + (["compiler"] if multi else []) + [f"{ROLE_LABEL[r]}<br><small>median</small>" for r in ROLES]
     head += [f"{_e(CMP_BY_KEY[k][3])}<br><small>{_e(CMP_BY_KEY[k][4])}</small>" for k in TABLE_COMPARISONS]
-    out = ['<table class="verdict"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
+    out = ['<div class="wide"><table class="verdict"><thead><tr>' + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>"]
     for r in model.rows:
         cells = [f"<td><code>{_e(r.workload)}</code></td>"]
         if multi:
@@ -289,7 +291,7 @@ def verdict_table_html(model):
         for key in TABLE_COMPARISONS:
             cells.append(_ratio_cell(r.cmp.get(key), key in r.cross_run))
         out.append("<tr>" + "".join(cells) + "</tr>")
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     legend = (f'<p class="legend sub">Cells show (candidate − reference) / reference of the median, its {conf:g} % '
               f'bootstrap interval, the Mann–Whitney p and the verdict. '
               f'<span class="slower">▲ slower</span><span class="faster">▼ faster</span><span>≈ n.s. = no significant '
