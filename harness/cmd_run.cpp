@@ -2,6 +2,7 @@
 // plugins, validates everything before measuring, prepares and verifies every workload,
 // then measures and writes one result file.
 #include "commands.hpp"
+#include "rigor.hpp"
 #include "driver.hpp"
 #include "errors.hpp"
 #include "fsutil.hpp"
@@ -215,6 +216,7 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 	}
 
 	uint64_t seed = o.seed ? parse_u64(*o.seed, "--seed") : 1;
+	Rigor rigor(o); // counters, --instructions, noise threshold (rigor.hpp)
 	int cpu = -1;
 	if (o.cpu) {
 		uint64_t c = parse_u64(*o.cpu, "--cpu");
@@ -262,7 +264,7 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 			pl.reference = pl.plugins.front();
 	}
 
-	std::string out = o.out.empty() ? default_result_path() : o.out;
+	std::string out = rigor.child() ? rigor.child_out() : o.out.empty() ? default_result_path() : o.out;
 
 	// Preparation can still find bad parameter combinations (a URL too long for a version).
 	for (size_t i = 0; i < ws.size(); i++)
@@ -283,6 +285,7 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		throw RuntimeError("cannot pin to CPU " + *o.cpu + ": " + pin.error);
 	std::mt19937_64 rng(seed);
 	nlohmann::json context = collect_context(g.argv, pin, seed);
+	rigor.start(context, g.argv);
 
 	std::vector<const Plugin *> used_plugins;
 	for (const auto &pl : plans)
@@ -306,11 +309,16 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 			};
 		if (tty)
 			std::fprintf(stderr, "\r\033[K[%zu/%zu] %s: calibrating", i + 1, ws.size(), w.name.c_str());
-		Measurement m = measure(*pl.prepared, *pl.reference, pl.plugins, w.run, rng, progress);
+		if (rigor.skip(*pl.prepared))
+			continue;
+		RunSettings run = w.run;
+		MeasureOptions mo = rigor.options_for(w.name, run);
+		Measurement m = measure(*pl.prepared, *pl.reference, pl.plugins, run, rng, progress, mo);
 		if (tty)
 			std::fprintf(stderr, "\r\033[K");
 		nlohmann::json j = workload_json(w, pl.prepared->derived(), m, pl.baseline, pl.baselines);
 		j["reference"] = pl.reference->id;
+		rigor.finish(j);
 		if (!o.quiet)
 			print_table(w, j);
 		results.push_back(std::move(j));

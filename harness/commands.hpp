@@ -25,9 +25,19 @@ struct RunOptions {
 	std::optional<std::string> reps, warmup, seed, cpu;
 	std::string out;
 	bool quiet = false;
+	// measurement rigor (docs/measurement.md)
+	bool no_counters = false;                             // --no-counters
+	std::optional<std::string> noise_threshold;           // --noise-threshold PCT (default 5)
+	bool instructions = false;                            // --instructions: exact counts under callgrind
+	std::optional<std::string> instructions_iters, instructions_reps;
+	std::string instructions_child;                       // hidden: set in the callgrind child
 };
 
 int cmd_run(const GlobalOptions &g, const RunOptions &o);
+
+// drvbench compare|analyze ARGS: execs /usr/bin/python3 -m report.<command> ARGS (PYTHONPATH =
+// the source tree) and returns its exit status.
+int cmd_report(const std::string &command, const std::vector<std::string> &args);
 
 struct QrEncodeOptions {
 	std::string impl, variant = "base";

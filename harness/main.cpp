@@ -39,6 +39,20 @@ int main(int argc, char **argv)
 	run->add_option("--cpu", ro.cpu, "CPU to pin the measuring thread to (default: the last allowed)");
 	run->add_option("--out", ro.out, "result file (default results/drvbench-<UTC time>.json)");
 	run->add_flag("--quiet,-q", ro.quiet, "no summary table");
+	run->add_flag("--no-counters", ro.no_counters, "do not read perf counters");
+	run->add_option("--noise-threshold", ro.noise_threshold, "warn when a plugin's cv exceeds PCT percent (default 5)");
+	run->add_flag("--instructions", ro.instructions,
+		      "also count exact instructions per operation under valgrind's callgrind");
+	run->add_option("--instructions-iters", ro.instructions_iters, "operations per sample under callgrind (default 5)");
+	run->add_option("--instructions-reps", ro.instructions_reps, "samples per plugin under callgrind (default 3)");
+	run->add_option("--instructions-child", ro.instructions_child)->group(""); // internal
+
+	CLI::App *compare = app.add_subcommand("compare", "compare two result files (report.compare): exit 1 on a regression");
+	CLI::App *analyze = app.add_subcommand("analyze", "every plugin against its baseline in one result file (report.analyze)");
+	for (CLI::App *sub : {compare, analyze}) {
+		sub->prefix_command(); // everything after the subcommand goes to Python untouched
+		sub->set_help_flag();
+	}
 
 	QrEncodeOptions qo;
 	CLI::App *qr = app.add_subcommand("qr", "QR code tools");
@@ -77,6 +91,10 @@ int main(int argc, char **argv)
 			return cmd_list(g);
 		if (app.got_subcommand("run"))
 			return cmd_run(g, ro);
+		if (compare->parsed())
+			return cmd_report("compare", compare->remaining());
+		if (analyze->parsed())
+			return cmd_report("analyze", analyze->remaining());
 		if (enc->parsed()) {
 			if (!qo.text && !qo.data_file)
 				throw UsageError("qr encode", "", "give the payload with --text S or --data FILE");

@@ -98,12 +98,13 @@ static uint64_t calibrate(PreparedWorkload &w, const Plugin &p, double min_ns, d
 }
 
 Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::vector<const Plugin *> &plugins,
-		    const RunSettings &run, std::mt19937_64 &rng, const Progress &progress)
+		    const RunSettings &run, std::mt19937_64 &rng, const Progress &progress, const MeasureOptions &opt)
 {
 	Measurement m;
 	m.unit = w.unit();
 	if (!w.is_job())
-		m.iters = calibrate(w, calibrate_on, run.min_sample_ms * 1e6, m.calib_ns_op);
+		m.iters = opt.fixed_iters ? opt.fixed_iters
+					  : calibrate(w, calibrate_on, run.min_sample_ms * 1e6, m.calib_ns_op);
 	for (const Plugin *p : plugins)
 		m.results.push_back({p, {}, {}});
 
@@ -128,9 +129,20 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 				}
 				continue;
 			}
+			SampleProbe *probe = r >= run.warmup ? opt.probe : nullptr;
+			if (probe)
+				probe->begin();
 			double ns = time_iters(w, *plugins[i], m.iters);
+			std::map<std::string, Metric> got;
+			if (probe)
+				probe->end(*plugins[i], r - static_cast<int>(run.warmup), m.iters, got);
 			if (r >= run.warmup)
 				m.results[i].samples.push_back(ns / static_cast<double>(m.iters));
+			for (const auto &[name, metric] : got) {
+				MetricSamples &ms = m.results[i].metrics[name];
+				ms.unit = metric.unit;
+				ms.samples.push_back(metric.value);
+			}
 		}
 	}
 	return m;

@@ -49,7 +49,24 @@ struct Measurement {
 // Progress: (round, rounds) with warm-up rounds counted first.
 using Progress = std::function<void(int round, int rounds)>;
 
+// Something taken alongside every measured operation sample (perf counters, callgrind
+// instrumentation): begin() right before the clock is first read, end() right after it is
+// read again, in measured rounds only (never in calibration or warm-up) and never for jobs.
+// end() adds per-operation values to `out` (metric name -> unit + value).
+class SampleProbe {
+public:
+	virtual ~SampleProbe() = default;
+	virtual void begin() = 0;
+	virtual void end(const Plugin &p, int round, uint64_t iters, std::map<std::string, Metric> &out) = 0;
+};
+
+struct MeasureOptions {
+	uint64_t fixed_iters = 0;     // operations per sample; 0: calibrate to run.min_sample_ms
+	SampleProbe *probe = nullptr; // optional, see SampleProbe
+};
+
 Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::vector<const Plugin *> &plugins,
-		    const RunSettings &run, std::mt19937_64 &rng, const Progress &progress);
+		    const RunSettings &run, std::mt19937_64 &rng, const Progress &progress,
+		    const MeasureOptions &opt = {});
 
 } // namespace drvbench

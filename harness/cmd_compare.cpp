@@ -1,0 +1,80 @@
+// drvbench compare / drvbench analyze: the statistics live in Python (report/); these
+// commands exec `/usr/bin/python3 -m report.compare|report.analyze ARGS...` with PYTHONPATH
+// set to the source tree, and return its exit status (compare: 0 no regression, 1 a
+// regression, 2 bad input; analyze: 0 or 2).
+#include "commands.hpp"
+#include "errors.hpp"
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace drvbench {
+
+namespace {
+
+constexpr const char *kPython = "/usr/bin/python3";
+
+// Runs python with args; returns the exit status (-1 if it could not run or was killed).
+int run_python(const std::vector<std::string> &args, bool quiet)
+{
+	pid_t pid = fork();
+	if (pid < 0)
+		throw RuntimeError(std::string("fork: ") + strerror(errno));
+	if (pid == 0) {
+		if (quiet) {
+			freopen("/dev/null", "w", stdout);
+			freopen("/dev/null", "w", stderr);
+		}
+		std::vector<char *> argv;
+		std::vector<std::string> copy = args;
+		argv.push_back(const_cast<char *>(kPython));
+		for (auto &a : copy)
+			argv.push_back(a.data());
+		argv.push_back(nullptr);
+		execv(kPython, argv.data());
+		_exit(127);
+	}
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	if (WIFEXITED(status))
+		return WEXITSTATUS(status);
+	return -1;
+}
+
+} // namespace
+
+int cmd_report(const std::string &command, const std::vector<std::string> &args)
+{
+	const std::string module = "report." + command;
+	if (access(kPython, X_OK) != 0)
+		throw UsageError("drvbench " + command, "",
+				 std::string(kPython) + " not found; the statistics run on Debian's python3 with numpy "
+							"and scipy (apt-get install python3 python3-numpy python3-scipy)");
+	std::string pp = DRVBENCH_SOURCE_DIR;
+	if (const char *old = getenv("PYTHONPATH"); old && *old)
+		pp += std::string(":") + old;
+	setenv("PYTHONPATH", pp.c_str(), 1);
+	std::string report_dir = std::string(DRVBENCH_SOURCE_DIR) + "/report/" + command + ".py";
+	if (access(report_dir.c_str(), R_OK) != 0)
+		throw UsageError("drvbench " + command, "",
+				 "cannot find " + report_dir + " (the source tree this drvbench was built from)");
+	if (run_python({"-c", "import numpy, scipy"}, true) != 0)
+		throw UsageError("drvbench " + command, "",
+				 std::string(kPython) + " cannot import numpy and scipy "
+							"(apt-get install python3-numpy python3-scipy)");
+	std::fflush(stdout);
+	std::vector<std::string> full = {"-m", module};
+	full.insert(full.end(), args.begin(), args.end());
+	int rc = run_python(full, false);
+	if (rc < 0 || rc == 127)
+		throw RuntimeError("python3 -m " + module + " did not finish");
+	return rc;
+}
+
+} // namespace drvbench
