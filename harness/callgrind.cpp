@@ -228,7 +228,7 @@ nlohmann::json instructions_context(const InstructionCounts &ic)
 		{"valgrind", ic.valgrind.empty() ? nlohmann::json(nullptr) : nlohmann::json(ic.valgrind)},
 		{"iters", ic.iters},
 		{"reps", ic.reps},
-		{"warmup", 0},
+		{"warmup", 1},
 		{"scope", "user-space instructions between CALLGRIND_START_INSTRUMENTATION and "
 			  "CALLGRIND_STOP_INSTRUMENTATION around each measured region, divided by iters"},
 		{"jobs", "not counted"}};

@@ -1,7 +1,7 @@
 // Exact instruction counts: `drvbench run --instructions` re-executes the same command under
 // valgrind's callgrind with instrumentation off (--instr-atstart=no) and a hidden
 // --instructions-child DIR option. The child measures each operation workload with a fixed
-// iteration count, no warm-up and a few rounds; around every measured region it zeroes the
+// iteration count, one uncounted warm-up round (lazy symbol binding) and a few rounds; around every measured region it zeroes the
 // counters, switches instrumentation on, and afterwards switches it off and dumps the
 // counts with the label "<workload>|<plugin id>|<round>" (CallgrindProbe). The parent parses
 // the dump files and records metrics.instructions = {unit "instructions/op", samples,

@@ -84,7 +84,9 @@ MeasureOptions Rigor::options_for(const std::string &workload, RunSettings &run)
 {
 	MeasureOptions mo;
 	if (child_) {
-		run.warmup = 0;
+		// One uninstrumented round first: lazy symbol binding (clock_gettime's PLT slot) and
+		// other first-call work would otherwise land in the first counted sample.
+		run.warmup = 1;
 		run.reps = cg_reps_;
 		mo.fixed_iters = cg_iters_;
 		cg_probe_.workload = workload;
