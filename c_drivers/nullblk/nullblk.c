@@ -243,10 +243,26 @@ static inline void nb_rq_free(struct nb_request *rq)
 	h->stats.req_free++;
 }
 
+/*
+ * ThreadSanitizer does not model fences; under it the acquire is a load of
+ * the counter instead (what Rust's Arc does), same on the C++ side.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define NB_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define NB_TSAN 1
+#endif
+#endif
+
 static inline void nb_rq_put(struct nb_request *rq)
 {
 	if (atomic_fetch_sub_explicit(&rq->ref, 1, memory_order_release) == 1) {
+#ifdef NB_TSAN
+		(void)atomic_load_explicit(&rq->ref, memory_order_acquire);
+#else
 		atomic_thread_fence(memory_order_acquire);
+#endif
 		nb_rq_free(rq);
 	}
 }
