@@ -75,6 +75,11 @@ static Plugin load_one(const std::string &file)
 	std::string major = p.compiler_version.substr(0, p.compiler_version.find('.'));
 	p.compiler_tag = p.compiler + major;
 	p.id = p.impl + "-" + p.variant + "-" + p.compiler_tag;
+	// A file named <name>@<tag>.so loads as <id>@<tag>: the way to load one build twice (an
+	// A/A test with a copy of the .so) or two builds of one compiler side by side.
+	const std::string stem = fs::path(file).stem().string();
+	if (size_t at = stem.rfind('@'); at != std::string::npos && at + 1 < stem.size())
+		p.id += stem.substr(at);
 	if (m->qrpanic)
 		p.components.push_back("qrpanic");
 	if (m->nullblk)
@@ -105,7 +110,9 @@ std::vector<Plugin> load_plugins(const std::string &dir)
 		Plugin p = load_one(f);
 		for (const auto &q : plugins)
 			if (q.id == p.id)
-				throw UsageError(f, "", "plugin id " + p.id + " is also provided by " + q.file);
+				throw UsageError(f, "", "plugin id " + p.id + " is also provided by " + q.file +
+							 " (to load both, name one <name>@<tag>.so: its id becomes " + p.id +
+							 "@<tag>)");
 		plugins.push_back(std::move(p));
 	}
 	std::sort(plugins.begin(), plugins.end(), [](const Plugin &a, const Plugin &b) { return a.id < b.id; });
