@@ -355,8 +355,13 @@ static struct nb_page *nb_mem_lookup(struct nb_mem *mem, uint64_t idx, bool allo
 	}
 	pslot = &node->page[idx & (NB_FANOUT - 1)];
 	if (!*pslot && alloc) {
-		*pslot = calloc(1, sizeof(**pslot));
-		*created = *pslot != NULL;
+		/* malloc + memset, not calloc: the C++ side's value-initialising
+		 * new does exactly this, and calloc may skip the zeroing. */
+		*pslot = malloc(sizeof(**pslot));
+		if (*pslot) {
+			memset(*pslot, 0, sizeof(**pslot));
+			*created = true;
+		}
 	}
 	return *pslot;
 }
