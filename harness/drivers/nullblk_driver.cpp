@@ -287,7 +287,8 @@ public:
 				  {"kind", t.kind},
 				  {"o_direct", t.o_direct},
 				  {"registered_file", t.fixed_files},
-				  {"fixed_buffers", t.fixed_bufs}};
+				  {"fixed_buffers", t.fixed_bufs},
+				  {"io_uring_setup_flags", t.setup_flags}};
 		f["kernel_targets"] = kt;
 		f["targets_unavailable"] = unavailable;
 		if (!prefill_s.empty())
@@ -303,11 +304,11 @@ public:
 		std::unique_ptr<Subject> s;
 		try {
 			if (p.pseudo) {
-				TargetInfo info;
+				TargetInfo &info = targets[p.id]; // stable: a map node
+				const std::string kind = info.kind;
 				s = make_uring_subject(p.file, direct, spec.verify || prefill || (spec.rw != Rw::Read && spec.rw != Rw::RandRead),
 						       spec, info);
-				info.kind = targets[p.id].kind;
-				targets[p.id] = info;
+				info.kind = kind;
 			} else {
 				s = make_plugin_subject(p.meta->nullblk, attrs, spec);
 			}
@@ -344,7 +345,7 @@ public:
 	{
 		for (size_t j = 0; j < r.jobs.size(); j++)
 			if (!r.jobs[j].failure.empty())
-				throw RuntimeError(p.id + ": " + phase + " job " + std::to_string(j) + ": " + r.jobs[j].failure);
+				throw RuntimeError(p.id + ": " + phase + "job " + std::to_string(j) + ": " + r.jobs[j].failure);
 	}
 
 	JobSample measure_job(const Plugin &p) override
@@ -358,7 +359,7 @@ public:
 		const std::vector<int> cpus = job_cpus();
 		if (prefill && !sub.state(0).prefilled) {
 			SampleResult pr = run_sample(sub, spec, cpus, true);
-			fail_on(p, pr, "prefill");
+			fail_on(p, pr, "prefill: ");
 			uint64_t errs = 0;
 			for (const auto &j : pr.jobs)
 				errs += j.errors;
@@ -575,7 +576,7 @@ std::vector<Plugin> NullblkDriver::pseudo_plugins(const Workload &w) const
 		p.id = target_id(path);
 		p.file = path;
 		p.impl = "kernel";
-		p.variant = fs::path(path).filename().string();
+		p.variant = "base"; // the kernel as built; the id names the target
 		p.compiler = "kernel";
 		p.compiler_version = kernel_release();
 		p.compiler_tag = "kernel";
@@ -584,7 +585,7 @@ std::vector<Plugin> NullblkDriver::pseudo_plugins(const Workload &w) const
 		for (const auto &q : out)
 			if (q.id == p.id)
 				throw UsageError(where, "params.targets",
-						 "two targets named " + p.variant + " (" + q.file + ", " + path + ")");
+						 "two targets named " + p.id + " (" + q.file + ", " + path + ")");
 		out.push_back(std::move(p));
 	}
 	return out;

@@ -125,9 +125,16 @@ SampleResult run_sample(Subject &sub, const JobSpec &spec, const std::vector<int
 				if (pthread_setaffinity_np(pthread_self(), sizeof one, &one) == 0)
 					r.cpu = cpus[j % cpus.size()];
 			}
+			try {
+				sub.prepare_job(j, s);
+			} catch (const std::exception &e) {
+				r.failure = e.what();
+			}
 			ready.fetch_add(1);
 			ready.notify_all();
 			go.wait(0);
+			if (!r.failure.empty())
+				return;
 			const uint64_t t0 = start.load();
 			uint64_t deadline = s.runtime_s > 0 ? t0 + static_cast<uint64_t>(s.runtime_s * 1e9) : 0;
 			uint64_t limit = prefill ? sub.state(j).slice.count : s.number_ios;

@@ -281,6 +281,13 @@ void job_loop(B &be, const JobSpec &s, JobState &js, JobResult &r, uint64_t dead
 class Subject {
 public:
 	virtual ~Subject() = default;
+	// Sets job j up on the thread that will run it, before the sample's clock starts
+	// (io_uring rings are created by the task that submits to them).
+	virtual void prepare_job(uint32_t j, const JobSpec &s)
+	{
+		(void)j;
+		(void)s;
+	}
 	// Runs job j on the calling thread (pinned by the caller).
 	virtual void run_job(uint32_t j, const JobSpec &s, JobResult &r, uint64_t deadline_ns, uint64_t limit) = 0;
 	JobState &state(uint32_t j) { return jobs_[j]; }
@@ -302,10 +309,12 @@ std::unique_ptr<Subject> make_plugin_subject(const drvbench_nullblk_ops *ops, co
 struct TargetInfo {
 	std::string path;
 	bool o_direct = false, fixed_files = true, fixed_bufs = true;
-	std::string kind; // "block device", "regular file", "character device"
+	unsigned setup_flags = 0; // io_uring_setup flags in use
+	std::string kind;         // "block device", "regular file", "character device"
 };
 // A kernel target: opens path (O_DIRECT per `direct`: "auto", "on", "off"), one io_uring
 // per job with the file and the job's buffers registered. Throws RuntimeError on failure.
+// info is filled in and updated as rings are set up; it must outlive the subject.
 std::unique_ptr<Subject> make_uring_subject(const std::string &path, const std::string &direct, bool writes,
 					    const JobSpec &s, TargetInfo &info);
 

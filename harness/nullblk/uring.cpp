@@ -84,6 +84,7 @@ struct UringBackend {
 class UringSubject final : public Subject {
 public:
 	UringSubject(const std::string &path, const std::string &direct, bool writes, const JobSpec &s, TargetInfo &info)
+		: info_(info)
 	{
 		info.path = path;
 		const int acc = writes ? O_RDWR : O_RDONLY;
@@ -100,47 +101,76 @@ public:
 					   strerror(errno));
 		jobs_.resize(s.numjobs);
 		rings_.resize(s.numjobs);
-		fixed_bufs_ = true;
-		for (uint32_t j = 0; j < s.numjobs; j++) {
+		for (uint32_t j = 0; j < s.numjobs; j++)
 			jobs_[j].init(s, j);
-			io_uring_params p{};
-			int ret = io_uring_queue_init_params(s.iodepth, &rings_[j], &p);
-			if (ret < 0)
-				throw RuntimeError(std::string("io_uring_queue_init: ") + strerror(-ret));
-			inited_ = j + 1;
-			if (io_uring_register_files(&rings_[j], &fd_, 1) < 0)
-				fixed_files_ = false;
-			std::vector<iovec> iov(s.iodepth);
-			for (uint32_t i = 0; i < s.iodepth; i++)
-				iov[i] = {jobs_[j].buf(i, s.bs), s.bs};
-			if (fixed_bufs_ && io_uring_register_buffers(&rings_[j], iov.data(), s.iodepth) < 0)
-				fixed_bufs_ = false;
-		}
-		if (!fixed_bufs_)
-			for (uint32_t j = 0; j < inited_; j++)
-				io_uring_unregister_buffers(&rings_[j]);
-		info.fixed_files = fixed_files_;
-		info.fixed_bufs = fixed_bufs_;
+		// Check that a ring can be set up at all, so a machine without io_uring fails
+		// before measuring.
+		prepare_job(0, s);
+		release(0);
 	}
 	~UringSubject() override
 	{
-		for (uint32_t j = 0; j < inited_; j++)
-			io_uring_queue_exit(&rings_[j]);
+		for (uint32_t j = 0; j < rings_.size(); j++)
+			release(j);
 		if (fd_ >= 0)
 			close(fd_);
 	}
 
-	void run_job(uint32_t j, const JobSpec &s, JobResult &r, uint64_t deadline_ns, uint64_t limit) override
+	// The ring is created by the job's thread, with fio's setup flags (one issuer, task
+	// work deferred to the issuer's wait), the file and the slot buffers registered.
+	void prepare_job(uint32_t j, const JobSpec &s) override
 	{
-		UringBackend be{&rings_[j], fd_, fixed_files_, fixed_bufs_, s.bs, std::vector<io_uring_cqe *>(s.iodepth), {}};
-		job_loop(be, s, jobs_[j], r, deadline_ns, limit);
+		release(j);
+		Ring &r = rings_[j];
+		io_uring_params p{};
+		p.flags = IORING_SETUP_CQSIZE | IORING_SETUP_COOP_TASKRUN | IORING_SETUP_SINGLE_ISSUER |
+			  IORING_SETUP_DEFER_TASKRUN;
+		p.cq_entries = s.iodepth;
+		int ret = io_uring_queue_init_params(s.iodepth, &r.ring, &p);
+		if (ret == -EINVAL) { // older kernel: plain ring
+			p = {};
+			ret = io_uring_queue_init_params(s.iodepth, &r.ring, &p);
+		}
+		if (ret < 0)
+			throw RuntimeError(std::string("io_uring_queue_init: ") + strerror(-ret));
+		r.live = true;
+		r.fixed_file = io_uring_register_files(&r.ring, &fd_, 1) == 0;
+		std::vector<iovec> iov(s.iodepth);
+		for (uint32_t i = 0; i < s.iodepth; i++)
+			iov[i] = {jobs_[j].buf(i, s.bs), s.bs};
+		r.fixed_bufs = io_uring_register_buffers(&r.ring, iov.data(), s.iodepth) == 0;
+		if (j == 0) {
+			info_.fixed_files = r.fixed_file;
+			info_.fixed_bufs = r.fixed_bufs;
+			info_.setup_flags = p.flags;
+		}
+	}
+
+	void run_job(uint32_t j, const JobSpec &s, JobResult &res, uint64_t deadline_ns, uint64_t limit) override
+	{
+		Ring &r = rings_[j];
+		if (!r.live)
+			prepare_job(j, s);
+		UringBackend be{&r.ring, fd_, r.fixed_file, r.fixed_bufs, s.bs, std::vector<io_uring_cqe *>(s.iodepth), {}};
+		job_loop(be, s, jobs_[j], res, deadline_ns, limit);
+		release(j);
 	}
 
 private:
+	struct Ring {
+		io_uring ring{};
+		bool live = false, fixed_file = false, fixed_bufs = false;
+	};
+	void release(uint32_t j)
+	{
+		if (rings_[j].live)
+			io_uring_queue_exit(&rings_[j].ring);
+		rings_[j].live = false;
+	}
+
+	TargetInfo &info_;
 	int fd_ = -1;
-	std::vector<io_uring> rings_;
-	uint32_t inited_ = 0;
-	bool fixed_files_ = true, fixed_bufs_ = true;
+	std::vector<Ring> rings_;
 };
 
 } // namespace

@@ -58,8 +58,30 @@ std::string hex(uint64_t v)
 
 } // namespace
 
+#if defined(__x86_64__)
+__attribute__((target("sse4.2"))) static uint32_t crc32c_hw(const uint8_t *p, size_t n, uint32_t crc)
+{
+	uint64_t c = ~crc;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		uint64_t v;
+		memcpy(&v, p + i, 8);
+		c = __builtin_ia32_crc32di(c, v);
+	}
+	uint32_t c32 = static_cast<uint32_t>(c);
+	for (; i < n; i++)
+		c32 = __builtin_ia32_crc32qi(c32, p[i]);
+	return ~c32;
+}
+#endif
+
 uint32_t crc32c(const uint8_t *p, size_t n, uint32_t crc)
 {
+#if defined(__x86_64__)
+	static const bool hw = __builtin_cpu_supports("sse4.2");
+	if (hw)
+		return crc32c_hw(p, n, crc);
+#endif
 	crc = ~crc;
 	for (size_t i = 0; i < n; i++)
 		crc = kCrcTable[(crc ^ p[i]) & 0xff] ^ (crc >> 8);
