@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <deque>
 #include <filesystem>
 #include <set>
 #include <unistd.h>
@@ -225,8 +226,24 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		cpu = static_cast<int>(c);
 	}
 
+	// Subjects the workloads bring themselves (nullblk kernel targets), selected by --impl and
+	// --variant like plugins; each is measured only by the workloads that named it.
+	std::deque<Plugin> pseudo;
+	std::vector<std::set<std::string>> pseudo_of(ws.size());
+	for (size_t i = 0; i < ws.size(); i++)
+		for (Plugin &p : find_driver(ws[i].driver)->pseudo_plugins(ws[i])) {
+			pseudo_of[i].insert(p.id);
+			bool seen = false;
+			for (const auto &q : pseudo)
+				seen = seen || q.id == p.id;
+			if (!seen)
+				pseudo.push_back(std::move(p));
+		}
+
 	std::vector<const Plugin *> selected;
 	for (const auto &p : loaded)
+		selected.push_back(&p);
+	for (const auto &p : pseudo)
 		selected.push_back(&p);
 	filter_plugins(selected, split_values(o.impls), "--impl", "impl", &Plugin::impl);
 	filter_plugins(selected, split_values(o.variants), "--variant", "variant", &Plugin::variant);
@@ -244,7 +261,7 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 	for (size_t i = 0; i < ws.size(); i++) {
 		Plan &pl = plans[i];
 		for (const Plugin *p : selected)
-			if (p->has(ws[i].driver))
+			if (p->has(ws[i].driver) && (!p->pseudo || pseudo_of[i].count(p->id)))
 				pl.plugins.push_back(p);
 		if (pl.plugins.empty())
 			throw UsageError(ws[i].file ? *ws[i].file : "--driver", "driver",
