@@ -2,6 +2,7 @@
 // codes: 0 ok, 1 runtime failure, 2 bad input (one line on stderr).
 #include "commands.hpp"
 #include "errors.hpp"
+#include "ringbuf/verify_cmd.hpp"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -73,6 +74,15 @@ int main(int argc, char **argv)
 	enc->add_option("--margin", qo.margin, "light modules around the code (default 4)")->check(CLI::Range(0u, 64u));
 	enc->add_option("--out", qo.out, "image file")->required();
 
+	RingbufVerifyOptions rvo;
+	CLI::App *rbc = app.add_subcommand("ringbuf", "ringbuf tools");
+	rbc->require_subcommand(1);
+	CLI::App *rbv = rbc->add_subcommand("verify", "check a ringbuf stream file: chunks, checksums, every record once and in order");
+	rbv->add_option("file", rvo.file, "the stream file")->required();
+	rbv->add_option("--produced", rvo.produced, "records produced per producer (comma list): all must be accounted for")
+		->delimiter(',')->allow_extra_args(false);
+	rbv->add_flag("--json", rvo.json, "print the report as JSON");
+
 	try {
 		app.parse(argc, argv);
 	} catch (const CLI::CallForHelp &e) {
@@ -97,6 +107,8 @@ int main(int argc, char **argv)
 			return cmd_report("compare", compare->remaining());
 		if (analyze->parsed())
 			return cmd_report("analyze", analyze->remaining());
+		if (rbv->parsed())
+			return cmd_ringbuf_verify(rvo);
 		if (enc->parsed()) {
 			if (!qo.text && !qo.data_file)
 				throw UsageError("qr encode", "", "give the payload with --text S or --data FILE");

@@ -1,13 +1,15 @@
 // The list of component runners. A new component adds its driver here.
 #include "../driver.hpp"
 #include "qrpanic_driver.hpp"
+#include "ringbuf_driver.hpp"
 
 namespace drvbench {
 
 const std::vector<const Driver *> &all_drivers()
 {
 	static const QrpanicDriver qrpanic;
-	static const std::vector<const Driver *> drivers = {&qrpanic};
+	static const RingbufDriver ringbuf;
+	static const std::vector<const Driver *> drivers = {&qrpanic, &ringbuf};
 	return drivers;
 }
 
