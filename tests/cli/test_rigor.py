@@ -233,13 +233,13 @@ def timed_trials(tmp_path, plugins, reps, warmup, sample_ms, pick):
 
 @slow
 def test_calibration_by_time(tmp_path):
-    v = timed_trials(tmp_path, plugin_dir("calib"), 31, 3, 10, lambda p: p.startswith("calib-"))
+    v = timed_trials(tmp_path, plugin_dir("calib"), 81, 3, 5, lambda p: p.startswith("calib-"))
     assert v.count("slower") >= 19, v
 
 
 @slow
 def test_aa_by_time(tmp_path):
-    v = timed_trials(tmp_path, plugin_dir("aa"), 31, 3, 10, lambda p: p.endswith("@aa"))
+    v = timed_trials(tmp_path, plugin_dir("aa"), 81, 3, 5, lambda p: p.endswith("@aa"))
     assert v.count("no significant difference") >= 19, v
 
 
