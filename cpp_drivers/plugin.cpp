@@ -5,6 +5,7 @@
 #include <drvbench/plugin.h>
 
 extern "C" const drvbench_qrpanic_ops drvbench_cpp_qrpanic_ops;
+extern "C" const drvbench_ringbuf_ops drvbench_cpp_ringbuf_ops;
 extern "C" const drvbench_nullblk_ops drvbench_cpp_nullblk_ops;
 
 namespace {
@@ -18,7 +19,7 @@ constexpr struct drvbench_plugin kPlugin = {
 	.flags = DRVBENCH_FLAGS,
 	.qrpanic = &drvbench_cpp_qrpanic_ops,
 	.nullblk = &drvbench_cpp_nullblk_ops,
-	.ringbuf = nullptr,
+	.ringbuf = &drvbench_cpp_ringbuf_ops,
 };
 
 } // namespace
