@@ -1,5 +1,6 @@
 // The list of component runners. A new component adds its driver here.
 #include "../driver.hpp"
+#include "nullblk_driver.hpp"
 #include "qrpanic_driver.hpp"
 #include "ringbuf_driver.hpp"
 
@@ -9,7 +10,8 @@ const std::vector<const Driver *> &all_drivers()
 {
 	static const QrpanicDriver qrpanic;
 	static const RingbufDriver ringbuf;
-	static const std::vector<const Driver *> drivers = {&qrpanic, &ringbuf};
+	static const NullblkDriver nullblk;
+	static const std::vector<const Driver *> drivers = {&qrpanic, &nullblk, &ringbuf};
 	return drivers;
 }
 
