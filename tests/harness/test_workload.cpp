@@ -76,7 +76,7 @@ TEST_F(WorkloadTest, Errors)
 	EXPECT_EQ(error_of(head + "[params]\nmode = \"x\"\n"), "params.mode: expected one of \"text\", \"url\", got \"x\"");
 	EXPECT_EQ(error_of(head + "extra = 1\n"), "extra: unknown key (expected driver, name, description, params, run)");
 	EXPECT_EQ(error_of(head + "params = 3\n"), "params: expected a table, got 3");
-	EXPECT_EQ(error_of("name = \"a\"\n"), "driver: missing (expected a string naming a driver: qrpanic)");
+	EXPECT_EQ(error_of("name = \"a\"\n"), "driver: missing (expected a string naming a driver: qrpanic, nullblk, ringbuf)");
 	EXPECT_EQ(error_of("driver = \"qrpanic\"\n"), "name: missing (expected a string)");
 	EXPECT_EQ(error_of(head + "[run]\nwarmup = -1\n"), "run.warmup: expected an integer in 0..10000, got -1");
 }
