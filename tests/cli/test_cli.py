@@ -6,6 +6,7 @@ Run: /usr/bin/python3 -m pytest tests/cli   (DRVBENCH_BIN=<build>/bin/drvbench t
 """
 import ctypes
 import json
+import re
 import os
 import shutil
 import struct
@@ -384,8 +385,13 @@ def build_fake(tmp_path, name, abi="DRVBENCH_ABI_VERSION", null_meta=0, symbol=T
     return so
 
 
+def _abi_version():
+    text = (REPO / "include" / "drvbench" / "plugin.h").read_text()
+    return re.search(r"#define DRVBENCH_ABI_VERSION (\d+)u", text).group(1)
+
+
 @pytest.mark.parametrize("kind,key,text", [
-    ("abi", "abi_version", "plugin has ABI version 99, this drvbench expects 1"),
+    ("abi", "abi_version", f"plugin has ABI version 99, this drvbench expects {_abi_version()}"),
     ("null", "drvbench_plugin", "NULL metadata"),
     ("nosym", "drvbench_plugin", "symbol not found"),
 ])
