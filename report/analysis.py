@@ -94,7 +94,7 @@ def default_baseline(result: Result, plugin_id, candidates):
 
 def analyze_run(result: Result, baseline=None, metric="time", *, alpha=stats.DEFAULT_ALPHA,
                 min_effect_pct=stats.DEFAULT_MIN_EFFECT * 100, confidence=stats.DEFAULT_CONFIDENCE,
-                n_resamples=stats.DEFAULT_RESAMPLES, seed=stats.DEFAULT_SEED, ci_method="bca"):
+                n_resamples=stats.DEFAULT_RESAMPLES, seed=stats.DEFAULT_SEED, ci_method="bca", paired=True):
     """Every plugin vs its baseline, per workload.
 
     Baseline per entry: the `baseline` argument if given; else the entry's "baseline" from the
@@ -133,7 +133,9 @@ def analyze_run(result: Result, baseline=None, metric="time", *, alpha=stats.DEF
                 row.note = f"baseline {bid} not measured"
                 continue
             row.b = stats.summarize(bm.samples)
-            row.comparison = stats.compare(m.samples, bm.samples, exact_hint=m.exact and bm.exact, **kw)
+            # Same run: rounds pair the samples (see stats.compare, paired).
+            row.comparison = stats.compare(m.samples, bm.samples, exact_hint=m.exact and bm.exact,
+                                           paired=paired, **kw)
     return rows
 
 

@@ -252,7 +252,10 @@ def _compare(view, cand, base, settings, metric=PRIMARY):
     mb = view.entries[base].metrics.get(metric)
     if ma is None or mb is None:
         return None
-    return stats.compare(ma.samples, mb.samples, exact_hint=ma.exact and mb.exact, **settings.kw())
+    # Both from one run: its rounds pair the samples (stats.compare, paired).
+    same_run = view.source.get(cand) is not None and view.source.get(cand) == view.source.get(base)
+    return stats.compare(ma.samples, mb.samples, exact_hint=ma.exact and mb.exact, paired=same_run,
+                         **settings.kw())
 
 
 def _rows_for(view, plugins, settings, compilers_seen):

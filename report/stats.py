@@ -288,13 +288,56 @@ def mean_ratio_fieller(a, b, confidence=DEFAULT_CONFIDENCE):
 # ---------------------------------------------------------------- the comparison
 
 
+def paired_ratio_ci(a, b, confidence=DEFAULT_CONFIDENCE, n_resamples=DEFAULT_RESAMPLES, seed=DEFAULT_SEED):
+    """Median of the per-round ratios a[i]/b[i] and a percentile bootstrap CI over rounds."""
+    r = np.asarray(a, dtype=float) / np.asarray(b, dtype=float)
+    rng = np.random.default_rng(seed)
+    n = len(r)
+    meds = np.empty(n_resamples)
+    chunk = max(1, 2_000_000 // max(n, 1))
+    for start in range(0, n_resamples, chunk):
+        k = min(chunk, n_resamples - start)
+        idx = rng.integers(0, n, size=(k, n))
+        meds[start:start + k] = np.median(r[idx], axis=1)
+    tail = (1 - confidence) / 2
+    return float(np.median(r)), float(np.quantile(meds, tail)), float(np.quantile(meds, 1 - tail))
+
+
+def _compare_paired(a, b, sa, sb, base, *, alpha, min_effect, confidence, n_resamples, seed, warnings):
+    """Rounds as pairs: the harness measures every plugin once per round, in shuffled order, so
+    a[i] and b[i] saw the same machine state. Per-round ratios cancel drift that is slow next to
+    a round (other load, frequency), which unpaired statistics count as noise."""
+    nan = float("nan")
+    ratio, lo, hi = paired_ratio_ci(a, b, confidence, n_resamples, seed)
+    logr = np.log(a / b)
+    p = None
+    if np.any(logr != 0):
+        p = float(_ss.wilcoxon(logr, alternative="two-sided").pvalue)
+    r = a / b
+    m = float(np.mean(r))
+    if len(r) > 1:
+        half = float(_ss.t.ppf(0.5 + confidence / 2, len(r) - 1) * np.std(r, ddof=1) / math.sqrt(len(r)))
+    else:
+        half = nan
+    ci_excludes_1 = (lo > 1.0) or (hi < 1.0)
+    significant = p is not None and p < alpha and ci_excludes_1 and abs(ratio - 1.0) >= min_effect
+    verdict = (SLOWER if ratio > 1 else FASTER) if significant else SAME
+    return Comparison(ratio=ratio, ratio_ci=(lo, hi), ci_method="paired", p_value=p, mean_rel=m - 1.0,
+                      mean_rel_ci=(m - half - 1.0, m + half - 1.0), exact=False, significant=significant,
+                      verdict=verdict, **base)
+
+
 def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confidence=DEFAULT_CONFIDENCE,
             n_resamples=DEFAULT_RESAMPLES, seed=DEFAULT_SEED, ci_method="bca", cv_warn=CV_WARN,
-            exact_hint=False) -> Comparison:
+            exact_hint=False, paired=False) -> Comparison:
     """Compare candidate samples a against baseline samples b (lower is better).
 
     exact_hint: the metric is declared deterministic (e.g. "exact": true in a result file), so
     constant sides are taken as exact even with a single sample.
+    paired: a[i] and b[i] were measured in the same round of one run (drvbench interleaves
+    plugins per round): the ratio is the median of per-round ratios with a bootstrap CI over
+    rounds, p from the Wilcoxon signed-rank test on log ratios, and the mean difference from a
+    t interval on the ratios. Used only when both sides have the same number of samples.
     """
     if not 0 < alpha < 1:
         raise ValueError("alpha must be in (0, 1)")
@@ -337,6 +380,9 @@ def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confide
     if min(sa.n, sb.n) < MIN_RECOMMENDED_SAMPLES:
         warnings.append(f"few samples ({min(sa.n, sb.n)} < {MIN_RECOMMENDED_SAMPLES}): low power")
 
+    if paired and sa.n == sb.n and sa.n >= MIN_RECOMMENDED_SAMPLES // 2 and np.all(a > 0) and np.all(b > 0):
+        return _compare_paired(a, b, sa, sb, base, alpha=alpha, min_effect=min_effect, confidence=confidence,
+                               n_resamples=n_resamples, seed=seed, warnings=warnings)
     lo, hi, used = ratio_of_medians_ci(a, b, confidence, n_resamples, seed, ci_method)
     p = mann_whitney_p(a, b)
     _, flo, fhi = mean_ratio_fieller(a, b, confidence)

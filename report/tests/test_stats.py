@@ -172,3 +172,40 @@ def test_zero_baseline_and_bad_args():
         stats.compare([float("nan")], [1.0])
     with pytest.raises(ValueError):
         stats.compare([1.0], [1.0], alpha=0)
+
+
+# ---------------------------------------------------------------- paired (same run, per round)
+
+def _drifting_pair(rng, n, shift, sigma=0.004):
+    """Two plugins measured in the same rounds of a machine whose speed drifts by ±25 %."""
+    drift = np.exp(rng.normal(0.0, 0.25, n))
+    b = 1000.0 * drift * np.exp(rng.normal(0.0, sigma, n))
+    a = 1000.0 * (1 + shift) * drift * np.exp(rng.normal(0.0, sigma, n))
+    return a, b
+
+
+def test_paired_cancels_round_to_round_drift():
+    rng = np.random.default_rng(11)
+    a, b = _drifting_pair(rng, 15, 0.03)
+    unpaired = stats.compare(a, b)
+    paired = stats.compare(a, b, paired=True)
+    assert paired.ci_method == "paired"
+    assert unpaired.verdict == stats.SAME  # the drift hides 3 % from unpaired statistics...
+    assert paired.verdict == stats.SLOWER  # ...but not from per-round ratios
+    lo, hi = paired.ratio_ci
+    assert abs(paired.ratio - 1.03) < 0.01 and lo < paired.ratio < hi and hi - lo < 0.02
+
+
+def test_paired_power_and_false_positives():
+    rng = np.random.default_rng(12)
+    found = sum(stats.compare(*_drifting_pair(rng, 15, 0.03), paired=True, n_resamples=2000).verdict
+                == stats.SLOWER for _ in range(20))
+    same = sum(stats.compare(*_drifting_pair(rng, 15, 0.0), paired=True, n_resamples=2000).verdict
+               == stats.SAME for _ in range(20))
+    assert found >= 19 and same >= 19
+
+
+def test_paired_needs_equal_counts():
+    rng = np.random.default_rng(13)
+    a, b = _drifting_pair(rng, 15, 0.0)
+    assert stats.compare(a[:14], b, paired=True).ci_method != "paired"
