@@ -153,6 +153,19 @@ struct Run {
 		if (g && g->open)
 			return; // one reservation per producer
 		const uint64_t need = DRVBENCH_RB_REC_SPACE(len);
+		// Known bug 5: a record with REC_SPACE(len) <= ring_size (allowed: docs/ringbuf.md) whose
+		// pad to the end of the ring plus itself exceeds the ring can never be placed: reserve()
+		// waits forever (block) or always drops it (drop), even with the ring empty.
+		if (g && need <= g->size && g->skip(need) + need > g->size) {
+			FUZZ_CHECK(!fuzz_known_bugs_fatal(),
+				   "producer %u: a record of %llu ring bytes (ring %llu) at ring offset %llu can never be "
+				   "placed: PAD %llu + record > ring; reserve() %s",
+				   p, (unsigned long long)need, (unsigned long long)g->size,
+				   (unsigned long long)(g->pos & (g->size - 1)), (unsigned long long)g->skip(need),
+				   cfg.policy == DRVBENCH_RB_POLICY_BLOCK ? "blocks forever" : "always drops it");
+			if (cfg.policy == DRVBENCH_RB_POLICY_BLOCK)
+				return;
+		}
 		// Block policy: never let the producer wait (there is no other thread to drain).
 		if (g && cfg.policy == DRVBENCH_RB_POLICY_BLOCK && need <= g->size && !error && !g->reserve_fits(need))
 			drain_all();
