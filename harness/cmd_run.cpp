@@ -1,6 +1,8 @@
 // drvbench run: resolves workloads (files, suites, --driver defaults, overrides) and
 // plugins, validates everything before measuring, prepares and verifies every workload,
 // then measures and writes one result file.
+#include <cctype>
+#include <map>
 #include "commands.hpp"
 #include "rigor.hpp"
 #include "driver.hpp"
@@ -77,6 +79,53 @@ std::vector<std::string> split_values(const std::vector<std::string> &v)
 	return out;
 }
 
+// "gcc-12", "GCC12" -> "gcc12": the tag in plugin ids.
+std::string compiler_tag_of(std::string s)
+{
+	std::string t;
+	for (char c : s)
+		if (c != '-' && c != '_')
+			t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+	return t;
+}
+
+// --compilers: "all", a list of tags, or (empty) the compiler that built this harness.
+// Pseudo plugins (kernel targets) have no compiler and are always kept.
+void select_compilers(std::vector<const Plugin *> &ps, const std::vector<std::string> &wanted)
+{
+	std::set<std::string> want;
+	bool all = false;
+	for (const auto &v : wanted) {
+		all = all || v == "all";
+		if (!v.empty() && v != "all")
+			want.insert(compiler_tag_of(v));
+	}
+	if (all)
+		return;
+	std::set<std::string> have;
+	for (const Plugin *p : ps)
+		if (!p->pseudo)
+			have.insert(p->compiler_tag);
+	if (want.empty()) {
+		// Default: the harness's own compiler if its plugins are here, else everything
+		// (a plugin directory built by another compiler alone).
+		if (!have.count(DRVBENCH_DEFAULT_COMPILER_TAG))
+			return;
+		want.insert(DRVBENCH_DEFAULT_COMPILER_TAG);
+	}
+	for (const auto &w : want)
+		if (!have.count(w))
+			throw UsageError("--compilers", "",
+					 "no plugins built by '" + w + "' (have: " +
+						 join(std::vector<std::string>(have.begin(), have.end())) +
+						 "; tools/build-matrix builds more)");
+	std::vector<const Plugin *> kept;
+	for (const Plugin *p : ps)
+		if (p->pseudo || want.count(p->compiler_tag))
+			kept.push_back(p);
+	ps = kept;
+}
+
 // Keeps plugins whose field is in `wanted`; every wanted value must match some plugin.
 void filter_plugins(std::vector<const Plugin *> &ps, const std::vector<std::string> &wanted, const char *option,
 		    const char *field, std::string Plugin::*member)
@@ -127,6 +176,37 @@ std::string human_value(double v, const std::string &unit)
 	return buf;
 }
 
+// With plugins from several compilers: one line per compiler with its four builds and the
+// C++/C ratio of the base builds, all from this run.
+void print_compiler_matrix(const nlohmann::json &j, const std::string &unit)
+{
+	std::map<std::string, std::map<std::string, double>> by_tag; // tag -> "c-base" -> median
+	for (const auto &r : j["results"]) {
+		std::string id = r["plugin"].get<std::string>();
+		size_t a = id.find('-'), b = a == std::string::npos ? a : id.find('-', a + 1);
+		if (b == std::string::npos || id.find('@') != std::string::npos)
+			continue;
+		by_tag[id.substr(b + 1)][id.substr(0, b)] = r["median"].get<double>();
+	}
+	if (by_tag.size() < 2)
+		return;
+	std::printf("  %s %s %s %s %s %s\n", pad("compiler", 12).c_str(), pad("c-base", 11, true).c_str(),
+		    pad("c-hardened", 11, true).c_str(), pad("cpp-base", 11, true).c_str(),
+		    pad("cpp-hardened", 12, true).c_str(), pad("C++/C", 7, true).c_str());
+	for (const auto &[tag, m] : by_tag) {
+		auto cell = [&](const char *k, size_t width) {
+			auto it = m.find(k);
+			return pad(it == m.end() ? "-" : human_value(it->second, unit), width, true);
+		};
+		char ratio[32] = "-";
+		if (m.count("c-base") && m.count("cpp-base") && m.at("c-base") > 0)
+			std::snprintf(ratio, sizeof ratio, "%.3f", m.at("cpp-base") / m.at("c-base"));
+		std::printf("  %s %s %s %s %s %s\n", pad(tag, 12).c_str(), cell("c-base", 11).c_str(),
+			    cell("c-hardened", 11).c_str(), cell("cpp-base", 11).c_str(), cell("cpp-hardened", 12).c_str(),
+			    pad(ratio, 7, true).c_str());
+	}
+}
+
 void print_table(const Workload &w, const nlohmann::json &j)
 {
 	const std::string unit = j["results"].empty() ? "ns/op" : j["results"][0]["unit"].get<std::string>();
@@ -151,6 +231,7 @@ void print_table(const Workload &w, const nlohmann::json &j)
 			    pad(human_value(r["min"].get<double>(), unit), 11, true).c_str(), pad(cv, 7, true).c_str(),
 			    pad(ratio, 7, true).c_str());
 	}
+	print_compiler_matrix(j, unit);
 	std::fflush(stdout);
 }
 
@@ -245,6 +326,7 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		selected.push_back(&p);
 	for (const auto &p : pseudo)
 		selected.push_back(&p);
+	select_compilers(selected, o.compilers);
 	filter_plugins(selected, split_values(o.impls), "--impl", "impl", &Plugin::impl);
 	filter_plugins(selected, split_values(o.variants), "--variant", "variant", &Plugin::variant);
 
@@ -345,6 +427,14 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		write_file_atomic(out, result_document(context, used_plugins, results, last).dump(1) + "\n");
 	}
 	std::printf("%swrote %s\n", o.quiet ? "" : "\n", out.c_str());
+	if (o.record && !rigor.child()) {
+		std::vector<std::string> args = {"record"};
+		if (!o.history_db.empty())
+			args.insert(args.end(), {"--db", o.history_db});
+		args.push_back(out);
+		if (int rc = cmd_report("history", args); rc != 0)
+			throw RuntimeError("recording " + out + " in the history failed (exit " + std::to_string(rc) + ")");
+	}
 	return 0;
 }
 

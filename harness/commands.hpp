@@ -25,6 +25,11 @@ struct RunOptions {
 	std::optional<std::string> reps, warmup, seed, cpu;
 	std::string out;
 	bool quiet = false;
+	// compiler matrix (tools/build-matrix): "all", or a list of tags (gcc12, clang-19, ...);
+	// empty: the plugins built by the harness's own compiler
+	std::vector<std::string> compilers;
+	bool record = false;    // --record: add the result file to the history store
+	std::string history_db; // --history-db (default results/history.sqlite)
 	// measurement rigor (docs/measurement.md)
 	bool no_counters = false;                             // --no-counters
 	std::optional<std::string> noise_threshold;           // --noise-threshold PCT (default 5)

@@ -1,5 +1,6 @@
 // drvbench: command-line entry point. Parses arguments (CLI11) and maps errors to exit
 // codes: 0 ok, 1 runtime failure, 2 bad input (one line on stderr).
+#include <algorithm>
 #include "commands.hpp"
 #include "errors.hpp"
 #include "ringbuf/verify_cmd.hpp"
@@ -40,6 +41,12 @@ int main(int argc, char **argv)
 	run->add_option("--cpu", ro.cpu, "CPU to pin the measuring thread to (default: the last allowed)");
 	run->add_option("--out", ro.out, "result file (default results/drvbench-<UTC time>.json)");
 	run->add_flag("--quiet,-q", ro.quiet, "no summary table");
+	run->add_option("--compilers", ro.compilers,
+			"plugins of these compilers (comma list of gcc12, clang-19, ...; 'all'); default: the harness's compiler")
+		->delimiter(',')
+		->allow_extra_args(false);
+	run->add_flag("--record", ro.record, "add the result file to the history store (drvbench history)");
+	run->add_option("--history-db", ro.history_db, "history store (default results/history.sqlite)");
 	run->add_flag("--no-counters", ro.no_counters, "do not read perf counters");
 	run->add_option("--noise-threshold", ro.noise_threshold, "warn when a plugin's cv exceeds PCT percent (default 5)");
 	run->add_flag("--instructions", ro.instructions,
@@ -50,7 +57,9 @@ int main(int argc, char **argv)
 
 	CLI::App *compare = app.add_subcommand("compare", "compare two result files (report.compare): exit 1 on a regression");
 	CLI::App *analyze = app.add_subcommand("analyze", "every plugin against its baseline in one result file (report.analyze)");
-	for (CLI::App *sub : {compare, analyze}) {
+	CLI::App *report = app.add_subcommand("report", "HTML report, charts, summary.md and CSV from result files (report.report)");
+	CLI::App *history = app.add_subcommand("history", "runs recorded with run --record: list, check (report.history)");
+	for (CLI::App *sub : {compare, analyze, report, history}) {
 		sub->prefix_command(); // everything after the subcommand goes to Python untouched
 		sub->allow_extras();
 		sub->fallthrough(false);
@@ -103,8 +112,25 @@ int main(int argc, char **argv)
 			return cmd_list(g);
 		if (app.got_subcommand("run"))
 			return cmd_run(g, ro);
-		if (compare->parsed())
-			return cmd_report("compare", compare->remaining());
+		if (compare->parsed()) {
+			// compare --history: the newest recorded run against the previous commit's.
+			std::vector<std::string> args = compare->remaining();
+			auto h = std::find(args.begin(), args.end(), "--history");
+			if (h != args.end()) {
+				args.erase(h);
+				args.insert(args.begin(), "check");
+				return cmd_report("history", args);
+			}
+			return cmd_report("compare", args);
+		}
+		if (report->parsed())
+			return cmd_report("report", report->remaining());
+		if (history->parsed()) {
+			std::vector<std::string> args = history->remaining();
+			if (args.empty() || args[0].rfind("-", 0) == 0)
+				args.insert(args.begin(), "list"); // drvbench history: list the runs
+			return cmd_report("history", args);
+		}
 		if (analyze->parsed())
 			return cmd_report("analyze", analyze->remaining());
 		if (rbv->parsed())
