@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <cstring>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <sys/mman.h>
@@ -115,6 +116,8 @@ struct Run {
 
 	void drain_all()
 	{
+		if (getenv("DRVBENCH_FUZZ_TRACE"))
+			fprintf(stderr, "drain(ALL)\n");
 		int r[2];
 		for (int s = 0; s < 2; s++)
 			r[s] = sd[s].ops->drain(sd[s].rb, DRVBENCH_RB_DRAIN_ALL);
@@ -197,6 +200,10 @@ struct Run {
 				}
 			}
 		}
+		if (getenv("DRVBENCH_FUZZ_TRACE"))
+			fprintf(stderr, "reserve p%u len %u need %llu write %d open %d -> C %d C++ %d (pos %llu tail %llu)\n", p, len,
+				(unsigned long long)need, use_write, keep_open, ret[0], ret[1], g ? (unsigned long long)g->pos : 0ull,
+				g ? (unsigned long long)g->tail : 0ull);
 		if (det)
 			FUZZ_CHECK(ret[0] == ret[1], "reserve(p %u, len %u): C %d, C++ %d", p, len, ret[0], ret[1]);
 
@@ -283,6 +290,8 @@ struct Run {
 		int r[2];
 		for (int s = 0; s < 2; s++)
 			r[s] = sd[s].ops->finish(sd[s].rb, p);
+		if (getenv("DRVBENCH_FUZZ_TRACE"))
+			fprintf(stderr, "finish p%u lost_pending %llu -> C %d C++ %d\n", p, (unsigned long long)g.lost_pending, r[0], r[1]);
 		FUZZ_CHECK(r[0] == r[1] || !det, "finish(%u): C %d, C++ %d", p, r[0], r[1]);
 		if (g.lost_pending && r[0] == 0) {
 			g.pos += g.skip(kLost) + kLost;
@@ -398,6 +407,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 			close(run.sd[s].fd);
 		return 0;
 	}
+	if (getenv("DRVBENCH_FUZZ_TRACE"))
+		fprintf(stderr, "config producers %u ring %u policy %u batch %u max_chunk %u offset %llu inject %u after %u det %d\n",
+			cfg.producers, cfg.ring_size, cfg.policy, cfg.batch, cfg.max_chunk, (unsigned long long)cfg.offset,
+			cfg.inject_errno, cfg.inject_after, run.det);
 	run.rings.resize(cfg.producers);
 	for (auto &g : run.rings)
 		g.size = cfg.ring_size;
@@ -463,7 +476,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 		std::map<uint32_t, drvbench::ringbuf::Expectation> expect;
 		for (uint32_t p = 0; p < cfg.producers; p++)
 			expect[p] = {S.p[p].produced, S.p[p].persisted, S.p[p].dropped, S.p[p].failed};
-		auto rep = drvbench::ringbuf::verify_stream(file[s].data() + body_off, file[s].size() - body_off, expect);
+		// Known bug 6: a sink error that fails only a chunk holding a LOST marker leaves failed = 0
+		// and the dropped records undeclared in the file; the reader takes failed = 0 for "the
+		// whole stream" and refuses it. After a sink error the stream is checked on its own.
+		const bool with_expect = !run.error || fuzz_known_bugs_fatal();
+		auto rep = drvbench::ringbuf::verify_stream(file[s].data() + body_off, file[s].size() - body_off,
+							    with_expect ? std::optional(expect) : std::nullopt);
 		FUZZ_CHECK(rep.ok(), "%s: the reader refuses the file:\n%s", side, rep.summary().c_str());
 
 		FileRecords fr = parse(file[s].data() + body_off, file[s].size() - body_off, side);
