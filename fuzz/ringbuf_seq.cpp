@@ -343,6 +343,20 @@ FileRecords parse(const uint8_t *p, size_t n, const char *side)
 	return fr;
 }
 
+// Each producer's chunks (header and records, bytes), in file order.
+std::map<uint32_t, std::vector<std::vector<uint8_t>>> chunks_by_producer(const uint8_t *p, size_t n)
+{
+	std::map<uint32_t, std::vector<std::vector<uint8_t>>> m;
+	for (size_t off = 0; off + sizeof(drvbench_rb_chunk_hdr) <= n;) {
+		drvbench_rb_chunk_hdr ch;
+		std::memcpy(&ch, p + off, sizeof ch);
+		const size_t end = std::min(n, off + sizeof ch + ch.length);
+		m[ch.producer].emplace_back(p + off, p + end);
+		off = end;
+	}
+	return m;
+}
+
 std::vector<uint8_t> read_fd(int fd)
 {
 	struct stat st{};
@@ -537,7 +551,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 		}
 	}
 	if (run.det) {
-		FUZZ_CHECK(file[0] == file[1], "C and C++ files differ (%zu and %zu bytes)", file[0].size(), file[1].size());
+		// Known bug 7: drain(ALL) interleaves different producers' chunks in an order that depends
+		// on completion timing (the round-robin start advances on passes that gather nothing), so
+		// only each producer's own chunk sequence is deterministic.
+		if (fuzz_known_bugs_fatal()) {
+			size_t at = 0;
+			while (at < std::min(file[0].size(), file[1].size()) && file[0][at] == file[1][at])
+				at++;
+			FUZZ_CHECK(file[0] == file[1], "C and C++ files differ (%zu and %zu bytes) first at byte %zu",
+				   file[0].size(), file[1].size(), at);
+		}
+		FUZZ_CHECK(file[0].size() == file[1].size(), "C and C++ files are %zu and %zu bytes", file[0].size(),
+			   file[1].size());
+		const size_t body = std::min<size_t>(file[0].size(), cfg.offset);
+		const auto ca = chunks_by_producer(file[0].data() + body, file[0].size() - body);
+		const auto cb = chunks_by_producer(file[1].data() + body, file[1].size() - body);
+		FUZZ_CHECK(ca == cb, "C and C++ write different chunks for some producer");
 		FUZZ_CHECK(st[0].file_bytes == st[1].file_bytes && st[0].chunks == st[1].chunks, "file_bytes/chunks differ");
 		for (uint32_t p = 0; p < cfg.producers; p++) {
 			const auto &a = st[0].p[p], &b = st[1].p[p];
