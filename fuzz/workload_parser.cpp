@@ -160,8 +160,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size > 64 * 1024)
 		return -1;
 	std::string text(reinterpret_cast<const char *>(data), size);
-	if (!fuzz_known_bugs_fatal())
-		blank_toml_unreachable(text);
+	// Known bug 3 is now refused by the harness itself (workload.cpp check_toml_text), so the
+	// text goes in unblanked; blank_toml_unreachable() stays for fuzzing an older harness.
+	(void)blank_toml_unreachable;
 	{
 		FILE *f = std::fopen(g_path.c_str(), "wb");
 		FUZZ_CHECK(f, "cannot write %s", g_path.c_str());

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -19,7 +20,52 @@ namespace drvbench {
 
 static std::string quote(const std::string &s)
 {
-	return nlohmann::json(s).dump();
+	// Bytes that are not UTF-8 are shown as U+FFFD rather than thrown about (fuzz finding).
+	return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Debian's toml++ 3.3 reaches __builtin_unreachable() on some non-ASCII code points where it
+// expects whitespace (upstream tomlplusplus#190, fixed later; found by fuzz/workload_parser).
+// Workload files are ASCII in practice: refuse invalid UTF-8 and those code points up front,
+// with the position, instead of handing them to the parser.
+static void check_toml_text(const std::string &path, const std::string &text)
+{
+	size_t line = 1, col = 1;
+	for (size_t i = 0; i < text.size();) {
+		unsigned char c = static_cast<unsigned char>(text[i]);
+		uint32_t cp = c;
+		size_t len = 1;
+		if (c >= 0x80) {
+			len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 0;
+			bool ok = len > 0 && c < 0xf5 && i + len <= text.size();
+			cp = ok ? (c & (0x7f >> len)) : 0;
+			for (size_t k = 1; ok && k < len; k++) {
+				unsigned char cc = static_cast<unsigned char>(text[i + k]);
+				ok = (cc & 0xc0) == 0x80;
+				cp = (cp << 6) | (cc & 0x3f);
+			}
+			if (!ok)
+				throw UsageError(path + ":" + std::to_string(line) + ":" + std::to_string(col), "",
+						 "not valid UTF-8");
+			// The code points whose 1018-wide block toml++'s whitespace table does not list.
+			uint32_t block = cp > 0xa0 && cp < 0xfeff && cp != 0x3000 ? (cp - 0xa0) / 0x3fa : 1;
+			bool parser_trap = block == 0 || block == 11 || block == 63;
+			if (parser_trap) {
+				char buf[16];
+				snprintf(buf, sizeof buf, "U+%04X", cp);
+				throw UsageError(path + ":" + std::to_string(line) + ":" + std::to_string(col), "",
+						 std::string("character ") + buf +
+							 " is not supported in workload files (use ASCII)");
+			}
+		}
+		if (c == '\n') {
+			line++;
+			col = 1;
+		} else {
+			col++;
+		}
+		i += len;
+	}
 }
 
 static std::string fmt_double(double d)
@@ -304,6 +350,7 @@ void apply_run_map(Workload &w, const ParamMap &run)
 static toml::table parse_toml(const std::string &path)
 {
 	std::string text = read_file(path);
+	check_toml_text(path, text);
 	try {
 		return toml::parse(text, path);
 	} catch (const toml::parse_error &e) {
