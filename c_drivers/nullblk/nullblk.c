@@ -213,10 +213,14 @@ static bool nb_validate(const struct drvbench_nullblk_config *cfg, char *err, si
 	return true;
 }
 
-/* Radix tree height: the fewest levels of 64 slots that address every page. */
+/*
+ * Radix tree height: the fewest levels of 64 slots that address every page.
+ * The page count rounds up without computing size + 4095, which wraps for
+ * sizes within 4 KiB of 2^64.
+ */
 static uint32_t nb_mem_levels(uint64_t size)
 {
-	uint64_t pages = (size + NB_PAGE_SIZE - 1) >> NB_PAGE_SHIFT;
+	uint64_t pages = (size >> NB_PAGE_SHIFT) + ((size & (NB_PAGE_SIZE - 1)) != 0);
 	uint64_t reach = NB_FANOUT;
 	uint32_t levels = 1;
 
@@ -343,9 +347,11 @@ static struct nb_page *nb_mem_lookup(struct nb_mem *mem, uint64_t idx, bool allo
 		if (!node) {
 			if (!alloc)
 				return NULL;
-			node = calloc(1, sizeof(*node));
+			/* malloc + memset, as for pages below. */
+			node = malloc(sizeof(*node));
 			if (!node)
 				return NULL;
+			memset(node, 0, sizeof(*node));
 			*slot = node;
 		}
 		if (level + 1 == mem->levels)
@@ -356,7 +362,8 @@ static struct nb_page *nb_mem_lookup(struct nb_mem *mem, uint64_t idx, bool allo
 	pslot = &node->page[idx & (NB_FANOUT - 1)];
 	if (!*pslot && alloc) {
 		/* malloc + memset, not calloc: the C++ side's value-initialising
-		 * new does exactly this, and calloc may skip the zeroing. */
+		 * new does exactly this (for nodes too), and calloc may skip the
+		 * zeroing. */
 		*pslot = malloc(sizeof(**pslot));
 		if (*pslot) {
 			memset(*pslot, 0, sizeof(**pslot));

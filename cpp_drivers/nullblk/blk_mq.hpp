@@ -69,7 +69,7 @@ public:
 	[[nodiscard]] Tag tag() const { return tag_; }
 	[[nodiscard]] uint32_t op() const { return op_; }
 	[[nodiscard]] Sector sector() const { return sector_; }
-	[[nodiscard]] Bytes nr_bytes() const { return nr_bytes_; }
+	[[nodiscard]] Bytes nr_bytes() const { return Bytes{nr_bytes_}; }
 	[[nodiscard]] std::span<uint8_t> buf() const { return buf_; }
 	[[nodiscard]] uint64_t user_data() const { return user_data_; }
 	[[nodiscard]] Status status() const { return status_; }
@@ -86,7 +86,7 @@ private:
 	Tag tag_{0};
 	uint32_t op_ = 0;
 	Status status_ = Status::Ok;
-	Bytes nr_bytes_{0};
+	uint32_t nr_bytes_ = 0;  // the ABI's width, as C's; read as Bytes
 	Sector sector_{0};
 	std::span<uint8_t> buf_;
 	uint64_t user_data_ = 0;
@@ -136,9 +136,9 @@ public:
 		Request &rq = rqs_[tag->value];
 		rq.ref_.store(1, std::memory_order_relaxed);
 		rq.op_ = io.op;
-		rq.nr_bytes_ = io.nr_bytes;
+		rq.nr_bytes_ = static_cast<uint32_t>(io.nr_bytes.value);
 		rq.sector_ = io.sector;
-		rq.buf_ = io.buf;
+		rq.buf_ = io.buf.first(io.buf.size());  // from its parts: keeps io in registers
 		rq.user_data_ = io.user_data;
 		stats_.submitted++;
 		return &rq;
@@ -180,7 +180,7 @@ public:
 
 	// Driver data (null_blk's per-queue timer list): requests the driver
 	// still owns, each holding the driver's reference.
-	RefFifo<Request> pending;
+	RefFifo<Request> &pending() { return pending_; }
 
 private:
 	friend class Request;
@@ -210,12 +210,14 @@ private:
 		stats_.req_free++;
 	}
 
+	// The order and offsets of C's struct nb_hctx (rqs_ is its rqs + depth).
 	FixedArray<Request> rqs_;
 	uint32_t nr_words_ = 0;
-	uint32_t hint_ = 0;
+	uint32_t hint_ = 0;                       // word to search first
+	RefFifo<Request> pending_;                // driver's references
+	IntrusiveFifo<Request> done_;             // block layer's references
 	QueueStats stats_;
 	std::array<uint64_t, kTagWords> tags_{};  // bit set: tag in use
-	IntrusiveFifo<Request> done_;             // block layer's references
 };
 
 #if defined(__SANITIZE_THREAD__)
