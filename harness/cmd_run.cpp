@@ -379,6 +379,7 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		}
 	}
 
+	install_interrupt_handler();
 	Pinning pin = pin_thread(cpu);
 	if (!pin.error.empty() && o.cpu)
 		throw RuntimeError("cannot pin to CPU " + *o.cpu + ": " + pin.error);
@@ -420,11 +421,21 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		rigor.finish(j);
 		if (!o.quiet)
 			print_table(w, j);
-		results.push_back(std::move(j));
+		if (m.interrupted)
+			j["interrupted"] = true;
+		// A workload interrupted before its first measured round has nothing to keep.
+		bool measured = !m.results.empty() && !m.results.front().samples.empty();
+		if (measured || !m.interrupted)
+			results.push_back(std::move(j));
 		// Written after every workload (complete = false until the last), so an
 		// interrupted suite still leaves its measurements behind.
-		bool last = i + 1 == ws.size();
+		bool last = i + 1 == ws.size() && !m.interrupted;
 		write_file_atomic(out, result_document(context, used_plugins, results, last).dump(1) + "\n");
+		if (m.interrupted || interrupt_requested()) {
+			std::fprintf(stderr, "drvbench: interrupted: %s keeps %zu workload(s) measured so far, marked "
+					     "incomplete\n", out.c_str(), results.size());
+			return 130;
+		}
 	}
 	std::printf("%swrote %s\n", o.quiet ? "" : "\n", out.c_str());
 	if (o.record && !rigor.child()) {

@@ -4,6 +4,7 @@
 #include "errors.hpp"
 
 #include <algorithm>
+#include <csignal>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -66,6 +67,29 @@ Stats compute_stats(const std::vector<double> &s)
 	return st;
 }
 
+static volatile sig_atomic_t g_interrupt = 0;
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	g_interrupt = 1;
+}
+
+void install_interrupt_handler()
+{
+	struct sigaction sa {};
+	sa.sa_handler = on_interrupt;
+	sa.sa_flags = SA_RESETHAND; // the second signal takes the default action
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, nullptr);
+	sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool interrupt_requested()
+{
+	return g_interrupt != 0;
+}
+
 static double now_ns()
 {
 	timespec ts;
@@ -111,6 +135,11 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 	std::vector<size_t> order(plugins.size());
 	const int rounds = static_cast<int>(run.warmup + run.reps);
 	for (int r = 0; r < rounds; r++) {
+		// Only whole rounds are kept, so every plugin has the same samples (paired by round).
+		if (interrupt_requested()) {
+			m.interrupted = true;
+			break;
+		}
 		if (progress)
 			progress(r + 1, rounds);
 		for (size_t i = 0; i < order.size(); i++)

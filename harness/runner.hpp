@@ -39,7 +39,13 @@ struct PluginSamples {
 	std::map<std::string, MetricSamples> metrics; // jobs' secondary metrics
 };
 
+// Ctrl-C: the first SIGINT/SIGTERM asks the run to stop after the round in progress (the
+// result file then keeps every whole round, marked incomplete); a second one kills at once.
+void install_interrupt_handler();
+bool interrupt_requested();
+
 struct Measurement {
+	bool interrupted = false; // stopped early by interrupt_requested(): fewer rounds than asked
 	std::string unit = "ns/op";
 	uint64_t iters = 0;      // operations per sample (0 for jobs)
 	double calib_ns_op = 0;  // ns/op of the final calibration sample
