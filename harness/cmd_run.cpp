@@ -19,6 +19,10 @@
 #include <deque>
 #include <filesystem>
 #include <set>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sys/wait.h>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -77,6 +81,73 @@ std::vector<std::string> split_values(const std::vector<std::string> &v)
 		if (!s.empty())
 			out.push_back(s);
 	return out;
+}
+
+// Seconds a plugin may take to produce its first verified output (DRVBENCH_PLUGIN_TIMEOUT).
+unsigned plugin_timeout_s()
+{
+	const char *v = getenv("DRVBENCH_PLUGIN_TIMEOUT");
+	unsigned long t = v ? strtoul(v, nullptr, 10) : 0;
+	return t ? static_cast<unsigned>(t) : 120;
+}
+
+// Runs w.verify({p}) in a child process. "" when it passed; "mismatch:<message>" when the
+// output differs from the reference; otherwise why it failed (crashed with a signal, hung).
+std::string isolated_verify(PreparedWorkload &w, const Plugin &p, unsigned timeout_s)
+{
+	int fds[2];
+	if (pipe(fds) != 0)
+		throw RuntimeError(std::string("pipe: ") + strerror(errno));
+	std::fflush(stdout);
+	std::fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0)
+		throw RuntimeError(std::string("fork: ") + strerror(errno));
+	if (pid == 0) {
+		close(fds[0]);
+		int rc = 0;
+		std::string msg;
+		try {
+			w.verify({&p});
+		} catch (const std::exception &e) {
+			msg = std::string("mismatch:") + e.what();
+			rc = 3;
+		}
+		if (!msg.empty() && write(fds[1], msg.data(), msg.size()) < 0)
+			rc = 4;
+		_exit(rc);
+	}
+	close(fds[1]);
+	int status = 0;
+	bool done = false;
+	for (unsigned waited_ms = 0; waited_ms < timeout_s * 1000u; waited_ms += 10) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid) {
+			done = true;
+			break;
+		}
+		if (r < 0 && errno != EINTR)
+			break;
+		usleep(10000);
+	}
+	if (!done) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		close(fds[0]);
+		return "hung (no output after " + std::to_string(timeout_s) + " s; killed)";
+	}
+	std::string msg;
+	char buf[4096];
+	for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+		msg.append(buf, static_cast<size_t>(n));
+	close(fds[0]);
+	if (WIFSIGNALED(status))
+		return std::string("crashed (") + strsignal(WTERMSIG(status)) + ")";
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		return "";
+	if (!msg.empty())
+		return msg;
+	return "failed (exit " + std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")";
 }
 
 // "gcc-12", "GCC12" -> "gcc12": the tag in plugin ids.
@@ -371,9 +442,41 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 	ensure_output_dir(out, "--out");
 
 	// ---- runtime from here on: failures exit 1
+	// Each plugin is first tried in a child process: one that crashes or hangs is dropped from
+	// that workload with a clear error (recorded in the result file) instead of taking the
+	// run down. Output mismatches still stop the run: unmatched implementations make every
+	// ratio meaningless.
+	std::vector<nlohmann::json> failures(ws.size(), nlohmann::json::array());
+	bool any_failure = false;
 	for (size_t i = 0; i < ws.size(); i++) {
+		Plan &pl = plans[i];
+		std::vector<const Plugin *> kept;
+		for (const Plugin *p : pl.plugins) {
+			std::string why = isolated_verify(*pl.prepared, *p, plugin_timeout_s());
+			if (why.empty()) {
+				kept.push_back(p);
+				continue;
+			}
+			if (why.rfind("mismatch:", 0) == 0)
+				throw RuntimeError(ws[i].name + ": " + why.substr(9));
+			std::fprintf(stderr, "drvbench: %s: plugin %s %s; measuring the others\n", ws[i].name.c_str(),
+				     p->id.c_str(), why.c_str());
+			failures[i].push_back({{"plugin", p->id}, {"error", why}});
+			any_failure = true;
+		}
+		if (kept.size() != pl.plugins.size()) {
+			std::vector<const Plugin *> baselines;
+			for (const Plugin *p : kept)
+				baselines.push_back(baseline_for(*p, kept));
+			pl.plugins = kept;
+			pl.baselines = baselines;
+			if (pl.baseline && std::find(kept.begin(), kept.end(), pl.baseline) == kept.end())
+				pl.baseline = nullptr;
+		}
+		if (pl.plugins.empty())
+			continue;
 		try {
-			plans[i].prepared->verify(plans[i].plugins);
+			pl.prepared->verify(pl.plugins);
 		} catch (const RuntimeError &e) {
 			throw RuntimeError(ws[i].name + ": " + e.what());
 		}
@@ -411,6 +514,8 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 			std::fprintf(stderr, "\r\033[K[%zu/%zu] %s: calibrating", i + 1, ws.size(), w.name.c_str());
 		if (rigor.skip(*pl.prepared))
 			continue;
+		if (pl.plugins.empty()) // every plugin failed its isolated check: said above
+			continue;
 		RunSettings run = w.run;
 		MeasureOptions mo = rigor.options_for(w.name, run);
 		Measurement m = measure(*pl.prepared, *pl.reference, pl.plugins, run, rng, progress, mo);
@@ -423,6 +528,8 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 			print_table(w, j);
 		if (m.interrupted)
 			j["interrupted"] = true;
+		if (!failures[i].empty())
+			j["failed_plugins"] = failures[i];
 		// A workload interrupted before its first measured round has nothing to keep.
 		bool measured = !m.results.empty() && !m.results.front().samples.empty();
 		if (measured || !m.interrupted)
@@ -445,6 +552,10 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		args.push_back(out);
 		if (int rc = cmd_report("history", args); rc != 0)
 			throw RuntimeError("recording " + out + " in the history failed (exit " + std::to_string(rc) + ")");
+	}
+	if (any_failure) {
+		std::fprintf(stderr, "drvbench: some plugins failed (see failed_plugins in %s)\n", out.c_str());
+		return 1;
 	}
 	return 0;
 }

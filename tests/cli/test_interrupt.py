@@ -35,3 +35,46 @@ def test_interrupt_keeps_whole_rounds(tmp_path, sig):
     counts = {len(r["samples"]) for r in w["results"]}
     assert len(counts) == 1 and counts.pop() >= 1
     assert not list(tmp_path.glob("*.tmp*")), "a temporary file was left behind"
+
+
+# ---- a plugin that crashes or hangs fails its workload, not the run ---------------------
+
+BAD_PLUGIN = r"""
+#include <drvbench/plugin.h>
+#include <stdlib.h>
+static uint8_t gen(const char *url, uint8_t *d, size_t n, size_t ds, uint8_t *t, size_t ts)
+{ (void)url; (void)d; (void)n; (void)ds; (void)t; (void)ts; BEHAVIOUR; return 21; }
+static size_t mds(uint8_t v, size_t u) { return v == 3 && u == 0 ? 52 : 0; } /* as the real encoder */
+static const struct drvbench_qrpanic_ops ops = { gen, mds };
+static const struct drvbench_plugin p = { DRVBENCH_ABI_VERSION, "bad", "base", "gcc", "12.2.0", "", &ops, 0, 0 };
+DRVBENCH_EXPORT const struct drvbench_plugin *drvbench_plugin(void) { return &p; }
+"""
+
+
+@pytest.mark.parametrize("behaviour,word", [("abort()", "crashed"), ("for (;;) {}", "hung")])
+def test_crashing_or_hanging_plugin_is_isolated(tmp_path, behaviour, word):
+    import shutil
+    cc = shutil.which("cc") or shutil.which("gcc")
+    base = sorted((BIN.parent.parent / "plugins").glob("drvbench-c-base-*.so"))
+    if not cc or not base:
+        pytest.skip("needs a C compiler and a c-base plugin")
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    shutil.copy(base[0], plugins / base[0].name)
+    src = tmp_path / "bad.c"
+    src.write_text(BAD_PLUGIN.replace("BEHAVIOUR", behaviour))
+    subprocess.run([cc, "-shared", "-fPIC", "-I", str(REPO / "include"), "-o", str(plugins / "bad.so"), str(src)],
+                   check=True)
+    out = tmp_path / "r.json"
+    r = subprocess.run([str(BIN), "--plugins", str(plugins), "run", "--driver", "qrpanic", "--set", "version=3",
+                        "--reps", "3", "--warmup", "0", "--compilers", "all", "--out", str(out)],
+                       capture_output=True, text=True, timeout=120,
+                       env=dict(os.environ, DRVBENCH_PLUGIN_TIMEOUT="3"))
+    assert r.returncode == 1, r.stderr
+    assert f"plugin bad-base-gcc12 {word}" in r.stderr
+    doc = json.loads(out.read_text())
+    (w,) = doc["workloads"]
+    assert [f["plugin"] for f in w["failed_plugins"]] == ["bad-base-gcc12"]
+    assert word in w["failed_plugins"][0]["error"]
+    assert [res["plugin"] for res in w["results"]] == [base[0].stem.replace("drvbench-", "")]
+    assert len(w["results"][0]["samples"]) == 3
