@@ -438,22 +438,46 @@ static inline uint32_t rb_skip(const struct rb_ring *r, uint32_t n)
 	return off + n > r->size ? r->size - off : 0;
 }
 
-/* Commits the pending lost-records marker as its own record. */
-static int rb_put_lost(struct drvbench_ringbuf *rb, struct rb_ring *r, bool may_drop)
+/* Positions r->pos where n contiguous bytes are free, padding the end of the
+ * ring when n does not fit before it. When the pad and the record do not fit
+ * together, the pad is published on its own first, so that the drain can free
+ * the whole ring for a record as large as the ring. */
+static int rb_place(struct drvbench_ringbuf *rb, struct rb_ring *r, uint32_t n, bool may_drop)
 {
-	struct drvbench_rb_rec_hdr *h;
-	uint32_t skip = rb_skip(r, RB_LOST);
+	uint32_t skip = rb_skip(r, n);
 	int ret;
 
-	if (unlikely(r->pos + skip + RB_LOST - r->tail_cache > r->size)) {
-		ret = rb_make_room(rb, r, skip + RB_LOST, may_drop);
+	if (likely(r->pos + skip + n - r->tail_cache <= r->size))
+		goto fits;
+	if (skip) {
+		ret = rb_make_room(rb, r, skip, may_drop);
 		if (ret)
 			return ret;
+		rb_pad(r, (uint32_t)r->pos & r->mask, skip);
+		r->pos += skip;
+		smp_store_release(&r->head, r->pos);
+		skip = 0;
 	}
+	ret = rb_make_room(rb, r, n, may_drop);
+	if (ret)
+		return ret;
+fits:
 	if (skip) {
 		rb_pad(r, (uint32_t)r->pos & r->mask, skip);
 		r->pos += skip;
 	}
+	return 0;
+}
+
+/* Commits the pending lost-records marker as its own record. */
+static int rb_put_lost(struct drvbench_ringbuf *rb, struct rb_ring *r, bool may_drop)
+{
+	struct drvbench_rb_rec_hdr *h;
+	int ret;
+
+	ret = rb_place(rb, r, RB_LOST, may_drop);
+	if (ret)
+		return ret;
 	h = (void *)(r->buf + ((uint32_t)r->pos & r->mask));
 	h->len = RB_LOST;
 	h->type = DRVBENCH_RB_REC_LOST;
@@ -472,7 +496,6 @@ int rb_reserve(struct drvbench_ringbuf *rb, uint32_t producer, uint32_t len, voi
 	struct drvbench_rb_rec_hdr *h;
 	struct rb_ring *r;
 	uint64_t need, seq;
-	uint32_t skip;
 	int ret;
 
 	if (unlikely(producer >= rb->nr))
@@ -489,16 +512,9 @@ int rb_reserve(struct drvbench_ringbuf *rb, uint32_t producer, uint32_t len, voi
 		if (ret)
 			goto refuse;
 	}
-	skip = rb_skip(r, (uint32_t)need);
-	if (unlikely(r->pos + skip + need - r->tail_cache > r->size)) {
-		ret = rb_make_room(rb, r, skip + need, rb->policy == DRVBENCH_RB_POLICY_DROP);
-		if (ret)
-			goto refuse;
-	}
-	if (unlikely(skip)) {
-		rb_pad(r, (uint32_t)r->pos & r->mask, skip);
-		r->pos += skip;
-	}
+	ret = rb_place(rb, r, (uint32_t)need, rb->policy == DRVBENCH_RB_POLICY_DROP);
+	if (ret)
+		goto refuse;
 	h = (void *)(r->buf + ((uint32_t)r->pos & r->mask));
 	h->len = (uint32_t)need;
 	h->type = DRVBENCH_RB_REC_DATA;
@@ -538,7 +554,8 @@ int rb_write(struct drvbench_ringbuf *rb, uint32_t producer, const void *data, u
 	ret = rb_reserve(rb, producer, len, &p);
 	if (ret)
 		return ret;
-	memcpy(p, data, len);
+	if (len)	/* memcpy() from NULL is undefined even for 0 bytes */
+		memcpy(p, data, len);
 	rb_commit(rb, producer);
 	return 0;
 }
@@ -871,10 +888,12 @@ int rb_drain(struct drvbench_ringbuf *rb, uint32_t flags)
 	if (!err) {
 		for (i = 0; i < rb->nr; i++)
 			rb->rings[i].limit = smp_load_acquire(&rb->rings[i].head);
-		/* Full chunks only (a quarter ring for small rings): a submit is a
-		 * system call, worth it for a full chunk. drain(ALL) takes the rest. */
-		progress += rb_gather_rings(rb, rb->max_chunk < rb->ring_size / 4 ?
-						 rb->max_chunk : rb->ring_size / 4);
+		/* While writes are in flight, full chunks only (a quarter ring for
+		 * small rings): a submit is a system call, worth it for a full chunk.
+		 * With nothing in flight, anything: a waiting producer needs it. */
+		progress += rb_gather_rings(rb, !rb->order_count ? 1 :
+					    rb->max_chunk < rb->ring_size / 4 ?
+					    rb->max_chunk : rb->ring_size / 4);
 	}
 	rb_submit(rb);
 	if (!progress && (flags & DRVBENCH_RB_DRAIN_WAIT))

@@ -124,7 +124,7 @@ Result<bool, CreateError> check_config(const drvbench_ringbuf_config &cfg)
 
 RingBuf::RingBuf(const drvbench_ringbuf_config &cfg)
 	: nr_(cfg.producers), ring_size_(cfg.ring_size), policy_(cfg.policy), batch_(cfg.batch),
-	  max_chunk_(cfg.max_chunk), fd_(UniqueFd::dup_of(cfg.fd)), is_reg_(false), offset_(cfg.offset),
+	  max_chunk_(cfg.max_chunk), fd_(UniqueFd::dup_of(cfg.fd)), offset_(cfg.offset),
 	  inject_errno_(cfg.inject_errno), inject_after_(cfg.inject_after), chunks_(cfg.batch),
 	  free_slots_(cfg.batch), order_(cfg.batch),
 	  rings_(std::make_unique<Ring[]>(cfg.producers)) // NOLINT(cppcoreguidelines-avoid-c-arrays,modernize-avoid-c-arrays)
@@ -224,11 +224,24 @@ uint32_t RingBuf::skip(const Ring &r, uint32_t n)
 	return off + n > r.size ? r.size - off : 0;
 }
 
-int RingBuf::put_lost(Ring &r, bool may_drop)
+// Positions r.p.pos where n contiguous bytes are free, padding the end of the ring when n
+// does not fit before it. When the pad and the record do not fit together, the pad is
+// published on its own first, so that the drain can free the whole ring for a record as
+// large as the ring.
+int RingBuf::place(Ring &r, uint32_t n, bool may_drop)
 {
-	const uint32_t sk = skip(r, kLost);
-	if (r.p.pos + sk + kLost - r.p.tail_cache > r.size) [[unlikely]] {
-		const int ret = make_room(r, sk + kLost, may_drop);
+	uint32_t sk = skip(r, n);
+	if (r.p.pos + sk + n - r.p.tail_cache > r.size) [[unlikely]] {
+		if (sk != 0) {
+			const int ret = make_room(r, sk, may_drop);
+			if (ret != 0)
+				return ret;
+			pad(r, static_cast<uint32_t>(r.p.pos) & r.mask, sk);
+			r.p.pos += sk;
+			r.p.head.store(r.p.pos, std::memory_order_release);
+			sk = 0;
+		}
+		const int ret = make_room(r, n, may_drop);
 		if (ret != 0)
 			return ret;
 	}
@@ -236,6 +249,14 @@ int RingBuf::put_lost(Ring &r, bool may_drop)
 		pad(r, static_cast<uint32_t>(r.p.pos) & r.mask, sk);
 		r.p.pos += sk;
 	}
+	return 0;
+}
+
+int RingBuf::put_lost(Ring &r, bool may_drop)
+{
+	const int ret = place(r, kLost, may_drop);
+	if (ret != 0)
+		return ret;
 	const std::span<std::byte> rec = r.mem.bytes().subspan(static_cast<uint32_t>(r.p.pos) & r.mask, kLost);
 	store(rec, 0, drvbench_rb_rec_hdr{.len = kLost, .type = DRVBENCH_RB_REC_LOST, .pad = 0, .seq = r.p.lost_first});
 	store(rec, kHdr, r.p.lost_pending);
@@ -261,12 +282,8 @@ Result<Payload, ReserveError> RingBuf::reserve(uint32_t producer, uint32_t len)
 	const bool may_drop = policy_ == DRVBENCH_RB_POLICY_DROP;
 	if (r.p.lost_pending != 0) [[unlikely]]
 		ret = put_lost(r, may_drop);
-	uint32_t sk = 0;
-	if (ret == 0) {
-		sk = skip(r, static_cast<uint32_t>(need));
-		if (r.p.pos + sk + need - r.p.tail_cache > r.size) [[unlikely]]
-			ret = make_room(r, sk + need, may_drop);
-	}
+	if (ret == 0)
+		ret = place(r, static_cast<uint32_t>(need), may_drop);
 	if (ret != 0) [[unlikely]] {
 		if (ret == static_cast<int>(Refusal::Dropped)) {
 			if (r.p.lost_pending++ == 0)
@@ -276,10 +293,6 @@ Result<Payload, ReserveError> RingBuf::reserve(uint32_t producer, uint32_t len)
 			r.p.failed++;
 		}
 		return fail(ReserveError{ret});
-	}
-	if (sk != 0) [[unlikely]] {
-		pad(r, static_cast<uint32_t>(r.p.pos) & r.mask, sk);
-		r.p.pos += sk;
 	}
 	const std::span<std::byte> rec = r.mem.bytes().subspan(static_cast<uint32_t>(r.p.pos) & r.mask, need);
 	const auto padding = static_cast<uint16_t>(need - kHdr - len);
@@ -592,9 +605,11 @@ int RingBuf::drain(uint32_t flags)
 	if (err == 0) {
 		for (Ring &r : rings())
 			r.d.limit = r.p.head.load(std::memory_order_acquire);
-		// Full chunks only (a quarter ring for small rings): a submit is a
-		// system call, worth it for a full chunk. drain(ALL) takes the rest.
-		progress += gather_rings(max_chunk_ < ring_size_ / 4 ? max_chunk_ : ring_size_ / 4);
+		// While writes are in flight, full chunks only (a quarter ring for
+		// small rings): a submit is a system call, worth it for a full chunk.
+		// With nothing in flight, anything: a waiting producer needs it.
+		const uint64_t low = max_chunk_ < ring_size_ / 4 ? max_chunk_ : ring_size_ / 4;
+		progress += gather_rings(order_count_ == 0 ? 1 : low);
 	}
 	submit();
 	if (progress == 0 && (flags & DRVBENCH_RB_DRAIN_WAIT) != 0)

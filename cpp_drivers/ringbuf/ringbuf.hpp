@@ -113,7 +113,7 @@ private:
 	uint32_t batch_;
 	uint32_t max_chunk_;
 	UniqueFd fd_;
-	bool is_reg_;
+	bool is_reg_ = false;
 	uint64_t offset_;
 	uint32_t inject_errno_;
 	uint32_t inject_after_;
@@ -148,6 +148,7 @@ private:
 	int make_room(Ring &r, uint64_t n, bool may_drop);
 	static void pad(Ring &r, uint32_t off, uint32_t n);
 	static uint32_t skip(const Ring &r, uint32_t n);
+	int place(Ring &r, uint32_t n, bool may_drop);
 	int put_lost(Ring &r, bool may_drop);
 	void set_error(int err);
 	void queue_part(uint32_t slot, uint32_t k);
