@@ -87,6 +87,8 @@ static const std::vector<uint8_t> &pattern()
 
 void fill_payload(uint8_t *dst, uint32_t len, uint32_t producer, uint64_t seq)
 {
+	if (len == 0) // dst may be null (an empty buffer)
+		return;
 	const uint8_t *src = pattern().data() + ((seq * 8 + producer * 520) & 4095);
 	uint32_t done = 0;
 	while (done < len) {

@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <csignal>
@@ -189,7 +190,8 @@ void check_payloads(const std::vector<uint8_t> &f)
 				uint32_t len = r.len - DRVBENCH_RB_REC_HDR_SIZE - r.pad;
 				want.assign(len, 0);
 				rb::fill_payload(want.data(), len, h.producer, r.seq);
-				ASSERT_EQ(0, memcmp(want.data(), f.data() + pos + DRVBENCH_RB_REC_HDR_SIZE, len))
+				ASSERT_TRUE(std::equal(want.begin(), want.end(),
+						       f.begin() + static_cast<long>(pos + DRVBENCH_RB_REC_HDR_SIZE)))
 					<< "payload of seq " << r.seq;
 				for (uint32_t k = 0; k < r.pad; k++)
 					ASSERT_EQ(0, f[pos + DRVBENCH_RB_REC_HDR_SIZE + len + k]);
