@@ -27,7 +27,30 @@ private:
 		std::string s = w;
 		if (!k.empty())
 			s += ": " + k;
-		return s + ": " + m;
+		return one_line(s + ": " + m);
+	}
+	// Messages quote user input and library text (toml++ echoes the offending source, which
+	// may hold a newline): control characters are shown escaped so the error stays one line.
+	static std::string one_line(const std::string &in)
+	{
+		static const char hex[] = "0123456789abcdef";
+		std::string out;
+		out.reserve(in.size());
+		for (unsigned char c : in) {
+			if (c == '\n')
+				out += "\\n";
+			else if (c == '\r')
+				out += "\\r";
+			else if (c == '\t')
+				out += "\\t";
+			else if (c < 0x20 || c == 0x7f) {
+				out += "\\x";
+				out += hex[c >> 4];
+				out += hex[c & 15];
+			} else
+				out += static_cast<char>(c);
+		}
+		return out;
 	}
 	std::string where_, key_, message_;
 };

@@ -207,6 +207,15 @@ def test_toml_syntax_error(tmp_path):
     assert_nothing_written(tmp_path, keep={"syn.toml"})
 
 
+def test_toml_error_quoting_a_newline_stays_one_line(tmp_path):
+    # toml++ echoes the source it choked on, newline included (found by the workload_parser
+    # fuzz target, docs/fuzzing.md finding 9): the message escapes it.
+    (tmp_path / "nl.toml").write_text('driver = "qrpanic"\n[params]\nurl = tr\nue\n')
+    r = drvbench("run", "nl.toml", cwd=tmp_path)
+    assert_usage_error(r, "nl.toml:3:9", text="\\n")
+    assert_nothing_written(tmp_path, keep={"nl.toml"})
+
+
 @pytest.mark.parametrize("path", ["missing.toml", "."])
 def test_unreadable_workload(tmp_path, path):
     r = drvbench("run", path, cwd=tmp_path)
