@@ -11,8 +11,9 @@
 // The model follows each ring's position exactly (records, PAD at the wrap, lost-records
 // markers) and, since the tail moves only when the drain has written everything,
 //  - deterministic mode (only drain(ALL)): predicts every reserve()/write() result (OK,
-//    -ENOBUFS when a drop-policy ring is full, -EMSGSIZE, -EINVAL, -errno after a sink error);
-//    C and C++ must produce byte-identical files and equal per-producer statistics;
+//    -ENOBUFS when a drop-policy ring is full, -EMSGSIZE, -EINVAL, -errno after a sink error,
+//    including a PAD published on its own before a refusal); C and C++ must produce
+//    byte-identical files (several producers included) and equal per-producer statistics;
 //  - block policy (either mode): never lets a producer block (it drains everything first
 //    when the ring might be full), so the waits counter must stay 0.
 // After every producer's finish() and a final drain(ALL), for each side:
@@ -68,14 +69,19 @@ uint8_t pattern(uint32_t p, uint64_t seq, uint32_t k)
 	return static_cast<uint8_t>(p * 131 + seq * 7 + k * 13 + (k >> 8));
 }
 
-// One producer's ring as the model sees it (c_drivers/ringbuf/ringbuf.c, rb_reserve()).
+constexpr int kWouldWait = 1; // a model result: the producer would wait for the drain
+
+// One producer's ring as the model sees it (c_drivers/ringbuf/ringbuf.c: rb_reserve(),
+// rb_place(), rb_make_room(), rb_put_lost()).
 struct Ring {
 	uint64_t size = 0;
 	uint64_t pos = 0, head = 0, tail = 0; // tail: a lower bound (exact in deterministic mode)
+	uint64_t tail_cache = 0;              // the producer's cached tail (exact when tail is)
 	uint64_t seq = 0, lost_pending = 0;
 	uint64_t open = 0; // bytes of the open reservation (0: none)
 	uint64_t open_seq = 0;
 	uint32_t open_len = 0;
+	bool exact_head = true; // publish a PAD placed on its own (deterministic mode)
 	// outcomes
 	std::map<uint64_t, uint32_t> ok;  // seq -> payload length (committed)
 	std::set<uint64_t> dropped, failed;
@@ -86,17 +92,60 @@ struct Ring {
 		const uint64_t off = pos & (size - 1);
 		return off + n > size ? size - off : 0;
 	}
-	bool fits(uint64_t n) const { return pos + skip(n) + n - tail <= size; }
-	// would a reserve of `need` bytes (with the pending marker first) fit without waiting?
-	bool reserve_fits(uint64_t need) const
+	// rb_make_room(): reloads the tail; 0, -error, -ENOBUFS or kWouldWait.
+	int room(uint64_t n, int error, bool may_drop)
+	{
+		tail_cache = tail;
+		if (pos + n - tail <= size)
+			return 0;
+		if (error)
+			return -error;
+		return may_drop ? -ENOBUFS : kWouldWait;
+	}
+	// rb_place(): positions pos where n bytes fit, with a PAD to the end of the ring when they
+	// do not fit before it. If PAD and record do not fit together, the PAD is published on its
+	// own first, so pos (and head) can move even when the record is then refused.
+	int place(uint64_t n, int error, bool may_drop)
+	{
+		const uint64_t sk = skip(n);
+		if (pos + sk + n - tail_cache <= size) {
+			pos += sk;
+			return 0;
+		}
+		if (sk) {
+			if (int r = room(sk, error, may_drop))
+				return r;
+			pos += sk;
+			if (exact_head)
+				head = pos;
+		}
+		return room(n, error, may_drop);
+	}
+	// rb_put_lost(): the pending marker as its own record.
+	int put_lost(int error, bool may_drop)
+	{
+		if (int r = place(kLost, error, may_drop))
+			return r;
+		pos += kLost;
+		head = pos;
+		lost_pending = 0;
+		lost_markers++;
+		return 0;
+	}
+	// rb_reserve() after the argument checks: the marker first, then the record of `need`
+	// bytes at pos (not yet committed: open).
+	int reserve(uint64_t need, int error, bool may_drop)
+	{
+		if (lost_pending)
+			if (int r = put_lost(error, may_drop))
+				return r;
+		return place(need, error, may_drop);
+	}
+	// Would reserve() (or finish(), need 0) have to wait for the drain?
+	bool would_wait(uint64_t need, int error, bool may_drop) const
 	{
 		Ring r = *this;
-		if (r.lost_pending) {
-			if (!r.fits(kLost))
-				return false;
-			r.pos += r.skip(kLost) + kLost;
-		}
-		return r.fits(need);
+		return (need ? r.reserve(need, error, may_drop) : r.put_lost(error, may_drop)) == kWouldWait;
 	}
 };
 
@@ -156,22 +205,16 @@ struct Run {
 		if (g && g->open)
 			return; // one reservation per producer
 		const uint64_t need = DRVBENCH_RB_REC_SPACE(len);
-		// Known bug 5: a record with REC_SPACE(len) <= ring_size (allowed: docs/ringbuf.md) whose
-		// pad to the end of the ring plus itself exceeds the ring can never be placed: reserve()
-		// waits forever (block) or always drops it (drop), even with the ring empty.
-		if (g && need <= g->size && g->skip(need) + need > g->size) {
-			FUZZ_CHECK(!fuzz_known_bugs_fatal(),
-				   "producer %u: a record of %llu ring bytes (ring %llu) at ring offset %llu can never be "
-				   "placed: PAD %llu + record > ring; reserve() %s",
-				   p, (unsigned long long)need, (unsigned long long)g->size,
-				   (unsigned long long)(g->pos & (g->size - 1)), (unsigned long long)g->skip(need),
-				   cfg.policy == DRVBENCH_RB_POLICY_BLOCK ? "blocks forever" : "always drops it");
-			if (cfg.policy == DRVBENCH_RB_POLICY_BLOCK)
+		const bool may_drop = cfg.policy == DRVBENCH_RB_POLICY_DROP;
+		// Block policy: never let the producer wait (there is no other thread to drain).
+		if (g && !may_drop && need <= g->size && g->would_wait(need, error, false)) {
+			drain_all();
+			// A record whose PAD to the end of the ring plus itself exceed the ring (allowed:
+			// REC_SPACE(len) <= ring_size) waits with the PAD published until the drain has
+			// written it (finding 5's fix); one thread cannot play both sides of that wait.
+			if (g->would_wait(need, error, false))
 				return;
 		}
-		// Block policy: never let the producer wait (there is no other thread to drain).
-		if (g && cfg.policy == DRVBENCH_RB_POLICY_BLOCK && need <= g->size && !error && !g->reserve_fits(need))
-			drain_all();
 
 		std::vector<uint8_t> payload(len);
 		int ret[2];
@@ -181,10 +224,8 @@ struct Run {
 		for (int s = 0; s < 2; s++) {
 			Side &d = sd[s];
 			if (use_write) {
-				// Known bug 2: write(len 0) with data == NULL is memcpy(p, NULL, 0) in C.
-				static const uint8_t zero = 0;
-				const void *src = len || fuzz_known_bugs_fatal() ? payload.data() : &zero;
-				ret[s] = d.ops->write(d.rb, p, src, len);
+				// len 0: data() may be NULL (finding 2: C's memcpy(p, NULL, 0), fixed)
+				ret[s] = d.ops->write(d.rb, p, payload.data(), len);
 			} else {
 				void *pl = nullptr;
 				ret[s] = d.ops->reserve(d.rb, p, len, &pl);
@@ -207,57 +248,31 @@ struct Run {
 		if (det)
 			FUZZ_CHECK(ret[0] == ret[1], "reserve(p %u, len %u): C %d, C++ %d", p, len, ret[0], ret[1]);
 
-		// The model.
+		// The model. In deterministic mode its tail is exact; otherwise (block policy, no
+		// injected errors) it is a lower bound, and the model has drained first whenever a
+		// reserve might wait, so the record certainly fits: every prediction is exact.
 		int expect;
-		bool exact = det;
 		if (!g) {
 			expect = -EINVAL;
-			exact = true;
 		} else if (need > g->size) {
 			expect = -EMSGSIZE;
-			exact = true;
 		} else {
 			g->seq++;
-			if (g->reserve_fits(need)) {
-				expect = 0;
-				exact = true; // the model's tail is a lower bound: fitting is certain
-			} else {
-				expect = error ? -error : cfg.policy == DRVBENCH_RB_POLICY_DROP ? -ENOBUFS : 0;
-			}
+			expect = g->reserve(need, error, may_drop);
+			FUZZ_CHECK(expect != kWouldWait, "model: producer %u would wait in reserve()", p);
 		}
-		for (int s = 0; s < 2; s++) {
-			if (exact)
-				FUZZ_CHECK(ret[s] == expect, "%s: reserve(p %u, len %u) = %d, the model says %d (det %d)",
-					   kSide[s], p, len, ret[s], expect, det);
-			else
-				FUZZ_CHECK(ret[s] == 0 || ret[s] == expect, "%s: reserve(p %u, len %u) = %d, expected 0 or %d",
-					   kSide[s], p, len, ret[s], expect);
-		}
+		for (int s = 0; s < 2; s++)
+			FUZZ_CHECK(ret[s] == expect, "%s: reserve(p %u, len %u) = %d, the model says %d (det %d)", kSide[s],
+				   p, len, ret[s], expect, det);
 		if (!g || need > g->size)
 			return;
-		const int r = ret[0];
-		FUZZ_CHECK(r == ret[1], "reserve(p %u, len %u): C %d, C++ %d", p, len, ret[0], ret[1]);
-		if (r == 0) {
-			if (g->lost_pending) {
-				g->pos += g->skip(kLost) + kLost;
-				g->head = g->pos;
-				g->lost_pending = 0;
-				g->lost_markers++;
-			}
-			g->pos += g->skip(need);
+		if (expect == 0) {
 			g->open = need;
 			g->open_seq = seq;
 			g->open_len = len;
 			if (use_write || !keep_open)
 				commit(p, false);
-		} else if (r == -ENOBUFS) {
-			// The marker may have gone in before the record did not fit.
-			if (g->lost_pending && g->fits(kLost)) {
-				g->pos += g->skip(kLost) + kLost;
-				g->head = g->pos;
-				g->lost_pending = 0;
-				g->lost_markers++;
-			}
+		} else if (expect == -ENOBUFS) {
 			g->lost_pending++;
 			g->dropped.insert(seq);
 		} else {
@@ -285,22 +300,20 @@ struct Run {
 	{
 		Ring &g = rings[p];
 		commit(p, true);
-		if (g.lost_pending && cfg.policy == DRVBENCH_RB_POLICY_DROP && !error && !g.fits(kLost))
-			drain_all(); // finish() waits for space: make it there
+		const bool may_drop = false; // finish() waits for room for the marker
+		if (g.lost_pending && g.would_wait(0, error, may_drop))
+			drain_all(); // make the room it would wait for
 		int r[2];
 		for (int s = 0; s < 2; s++)
 			r[s] = sd[s].ops->finish(sd[s].rb, p);
 		if (getenv("DRVBENCH_FUZZ_TRACE"))
 			fprintf(stderr, "finish p%u lost_pending %llu -> C %d C++ %d\n", p, (unsigned long long)g.lost_pending, r[0], r[1]);
 		FUZZ_CHECK(r[0] == r[1] || !det, "finish(%u): C %d, C++ %d", p, r[0], r[1]);
-		if (g.lost_pending && r[0] == 0) {
-			g.pos += g.skip(kLost) + kLost;
-			g.head = g.pos;
-			g.lost_pending = 0;
-			g.lost_markers++;
-		}
+		const int expect = g.lost_pending ? g.put_lost(error, may_drop) : 0;
+		FUZZ_CHECK(expect != kWouldWait, "model: producer %u would wait in finish()", p);
 		for (int s = 0; s < 2; s++)
-			FUZZ_CHECK(r[s] == 0 || (error && r[s] == -error), "%s: finish(%u) = %d", kSide[s], p, r[s]);
+			FUZZ_CHECK(r[s] == expect || (!det && (r[s] == 0 || (error && r[s] == -error))),
+				   "%s: finish(%u) = %d, the model says %d", kSide[s], p, r[s], expect);
 	}
 };
 
@@ -341,20 +354,6 @@ FileRecords parse(const uint8_t *p, size_t n, const char *side)
 		off = end;
 	}
 	return fr;
-}
-
-// Each producer's chunks (header and records, bytes), in file order.
-std::map<uint32_t, std::vector<std::vector<uint8_t>>> chunks_by_producer(const uint8_t *p, size_t n)
-{
-	std::map<uint32_t, std::vector<std::vector<uint8_t>>> m;
-	for (size_t off = 0; off + sizeof(drvbench_rb_chunk_hdr) <= n;) {
-		drvbench_rb_chunk_hdr ch;
-		std::memcpy(&ch, p + off, sizeof ch);
-		const size_t end = std::min(n, off + sizeof ch + ch.length);
-		m[ch.producer].emplace_back(p + off, p + end);
-		off = end;
-	}
-	return m;
 }
 
 std::vector<uint8_t> read_fd(int fd)
@@ -431,8 +430,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 			cfg.producers, cfg.ring_size, cfg.policy, cfg.batch, cfg.max_chunk, (unsigned long long)cfg.offset,
 			cfg.inject_errno, cfg.inject_after, run.det);
 	run.rings.resize(cfg.producers);
-	for (auto &g : run.rings)
+	for (auto &g : run.rings) {
 		g.size = cfg.ring_size;
+		g.exact_head = run.det; // else the model's head may lag (its tail stays a lower bound)
+	}
 
 	for (int step = 0; step < 200 && in.remaining_bytes() > 0; step++) {
 		const int op = in.ConsumeIntegralInRange<int>(0, 15);
@@ -494,13 +495,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 
 		std::map<uint32_t, drvbench::ringbuf::Expectation> expect;
 		for (uint32_t p = 0; p < cfg.producers; p++)
-			expect[p] = {S.p[p].produced, S.p[p].persisted, S.p[p].dropped, S.p[p].failed};
-		// Known bug 6: a sink error that fails only a chunk holding a LOST marker leaves failed = 0
-		// and the dropped records undeclared in the file; the reader takes failed = 0 for "the
-		// whole stream" and refuses it. After a sink error the stream is checked on its own.
-		const bool with_expect = !run.error || fuzz_known_bugs_fatal();
-		auto rep = drvbench::ringbuf::verify_stream(file[s].data() + body_off, file[s].size() - body_off,
-							    with_expect ? std::optional(expect) : std::nullopt);
+			expect[p] = {S.p[p].produced, S.p[p].persisted, S.p[p].dropped, S.p[p].failed, S.error};
+		// Finding 6: after a sink error the file is a prefix of the stream (a LOST marker's chunk
+		// may have failed with no DATA record in it); the reader knows it from sink_error.
+		auto rep = drvbench::ringbuf::verify_stream(file[s].data() + body_off, file[s].size() - body_off, expect);
 		FUZZ_CHECK(rep.ok(), "%s: the reader refuses the file:\n%s", side, rep.summary().c_str());
 
 		FileRecords fr = parse(file[s].data() + body_off, file[s].size() - body_off, side);
@@ -556,22 +554,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 		}
 	}
 	if (run.det) {
-		// Known bug 7: drain(ALL) interleaves different producers' chunks in an order that depends
-		// on completion timing (the round-robin start advances on passes that gather nothing), so
-		// only each producer's own chunk sequence is deterministic.
-		if (fuzz_known_bugs_fatal()) {
-			size_t at = 0;
-			while (at < std::min(file[0].size(), file[1].size()) && file[0][at] == file[1][at])
-				at++;
-			FUZZ_CHECK(file[0] == file[1], "C and C++ files differ (%zu and %zu bytes) first at byte %zu",
-				   file[0].size(), file[1].size(), at);
-		}
-		FUZZ_CHECK(file[0].size() == file[1].size(), "C and C++ files are %zu and %zu bytes", file[0].size(),
-			   file[1].size());
-		const size_t body = std::min<size_t>(file[0].size(), cfg.offset);
-		const auto ca = chunks_by_producer(file[0].data() + body, file[0].size() - body);
-		const auto cb = chunks_by_producer(file[1].data() + body, file[1].size() - body);
-		FUZZ_CHECK(ca == cb, "C and C++ write different chunks for some producer");
+		// Chunking and the order of chunks depend only on the committed bytes (finding 7 fixed:
+		// round-robin per chunk), so the files are byte-identical, several producers included.
+		size_t at = 0;
+		while (at < std::min(file[0].size(), file[1].size()) && file[0][at] == file[1][at])
+			at++;
+		FUZZ_CHECK(file[0] == file[1], "C and C++ files differ (%zu and %zu bytes) first at byte %zu", file[0].size(),
+			   file[1].size(), at);
 		FUZZ_CHECK(st[0].file_bytes == st[1].file_bytes && st[0].chunks == st[1].chunks, "file_bytes/chunks differ");
 		for (uint32_t p = 0; p < cfg.producers; p++) {
 			const auto &a = st[0].p[p], &b = st[1].p[p];

@@ -664,55 +664,50 @@ static void rb_submit_chunk(struct drvbench_ringbuf *rb, uint32_t ri, uint64_t s
 		rb_queue_part(rb, slot, k);
 }
 
-/* Cuts [sent, limit) of ring ri into chunks while slots are free and at least
- * low bytes are committed. Returns bytes gathered. */
-static uint64_t rb_gather(struct drvbench_ringbuf *rb, uint32_t ri, uint64_t low)
+/* Cuts the next chunk of ring ri from [sent, limit): records up to max_chunk
+ * bytes (a single larger record alone). Returns bytes gathered, 0 after an error. */
+static uint64_t rb_cut_chunk(struct drvbench_ringbuf *rb, uint32_t ri)
 {
 	struct rb_ring *r = &rb->rings[ri];
-	uint64_t gathered = 0;
+	uint64_t start = r->sent, pos = start, first_seq = r->next_seq;
+	bool have_first = false;
+	uint32_t nrec = 0;
 
-	while (rb->nr_free && r->sent < r->limit && r->limit - r->sent >= low) {
-		uint64_t start = r->sent, pos = start, first_seq = r->next_seq;
-		bool have_first = false;
-		uint32_t nrec = 0;
+	while (pos < r->limit) {
+		const struct drvbench_rb_rec_hdr *h = (const void *)(r->buf + ((uint32_t)pos & r->mask));
+		uint32_t len;
 
-		while (pos < r->limit) {
-			const struct drvbench_rb_rec_hdr *h = (const void *)(r->buf + ((uint32_t)pos & r->mask));
-			uint32_t len;
-
-			/* The headers form a chain of dependent loads of lines the producer's
-			 * CPU just wrote: fetch ahead of it. */
-			__builtin_prefetch(r->buf + ((uint32_t)(pos + RB_PREFETCH) & r->mask));
-			len = h->len;
-			if (unlikely(len < 8 || len % DRVBENCH_RB_ALIGN || len > r->limit - pos)) {
-				/* only a bug in this file can get here */
-				rb_fail(rb, EUCLEAN);
-				return gathered;
-			}
-			if (pos > start && pos - start + len > rb->max_chunk)
-				break;
-			if (h->type == DRVBENCH_RB_REC_DATA) {
-				nrec++;
-				if (!have_first)
-					first_seq = h->seq;
-				have_first = true;
-				r->next_seq = h->seq + 1;
-			} else if (h->type == DRVBENCH_RB_REC_LOST) {
-				uint64_t count;
-
-				memcpy(&count, h + 1, sizeof(count));
-				if (!have_first)
-					first_seq = h->seq;
-				have_first = true;
-				r->next_seq = h->seq + count;
-			}
-			pos += len;
+		/* The headers form a chain of dependent loads of lines the producer's
+		 * CPU just wrote: fetch ahead of it. */
+		__builtin_prefetch(r->buf + ((uint32_t)(pos + RB_PREFETCH) & r->mask));
+		len = h->len;
+		if (unlikely(len < 8 || len % DRVBENCH_RB_ALIGN || len > r->limit - pos)) {
+			/* only a bug in this file can get here */
+			rb_fail(rb, EUCLEAN);
+			return 0;
 		}
-		rb_submit_chunk(rb, ri, start, pos, nrec, first_seq);
-		gathered += pos - start;
-		r->sent = pos;
+		if (pos > start && pos - start + len > rb->max_chunk)
+			break;
+		if (h->type == DRVBENCH_RB_REC_DATA) {
+			nrec++;
+			if (!have_first)
+				first_seq = h->seq;
+			have_first = true;
+			r->next_seq = h->seq + 1;
+		} else if (h->type == DRVBENCH_RB_REC_LOST) {
+			uint64_t count;
+
+			memcpy(&count, h + 1, sizeof(count));
+			if (!have_first)
+				first_seq = h->seq;
+			have_first = true;
+			r->next_seq = h->seq + count;
+		}
+		pos += len;
 	}
-	return gathered;
+	rb_submit_chunk(rb, ri, start, pos, nrec, first_seq);
+	r->sent = pos;
+	return pos - start;
 }
 
 static void rb_submit(struct drvbench_ringbuf *rb)
@@ -806,15 +801,31 @@ static int rb_reap(struct drvbench_ringbuf *rb, bool wait)
 	return (int)n;
 }
 
-/* low: gather a ring only when this many bytes are committed (1: anything). */
+/* Cuts chunks while slots are free, one chunk per ring in turn (round-robin per
+ * chunk, not per call: the order of chunks in the file then depends only on the
+ * committed bytes, not on how many slots each call finds free). low: a ring
+ * is cut only when this many bytes are committed (1: anything). */
 static uint64_t rb_gather_rings(struct drvbench_ringbuf *rb, uint64_t low)
 {
 	uint64_t gathered = 0;
-	uint32_t i;
+	uint32_t idle = 0;
 
-	for (i = 0; i < rb->nr && rb->nr_free; i++)
-		gathered += rb_gather(rb, (rb->rr + i) % rb->nr, low);
-	rb->rr = (rb->rr + 1) % rb->nr;
+	while (rb->nr_free && idle < rb->nr) {
+		uint32_t ri = rb->rr;
+		struct rb_ring *r = &rb->rings[ri];
+
+		rb->rr = ri + 1 == rb->nr ? 0 : ri + 1;
+		if (r->sent < r->limit && r->limit - r->sent >= low) {
+			uint64_t n = rb_cut_chunk(rb, ri);
+
+			if (unlikely(!n))
+				break;
+			gathered += n;
+			idle = 0;
+		} else {
+			idle++;
+		}
+	}
 	return gathered;
 }
 

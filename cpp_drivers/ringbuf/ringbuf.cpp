@@ -412,54 +412,51 @@ void RingBuf::submit_chunk(uint32_t ri, uint64_t start, uint64_t end, uint32_t n
 		queue_part(slot, k);
 }
 
-uint64_t RingBuf::gather(uint32_t ri, uint64_t low)
+// Cuts the next chunk of ring ri from [sent, limit): records up to max_chunk bytes (a single
+// larger record alone). Returns bytes gathered, 0 after an error.
+uint64_t RingBuf::cut_chunk(uint32_t ri)
 {
 	Ring &r = rings()[ri];
 	const std::span<const std::byte> mem = r.mem.bytes();
-	uint64_t gathered = 0;
+	const uint64_t start = r.d.sent;
+	uint64_t pos = start;
+	uint64_t first_seq = r.d.next_seq;
+	bool have_first = false;
+	uint32_t nrec = 0;
 
-	while (nr_free_ != 0 && r.d.sent < r.d.limit && r.d.limit - r.d.sent >= low) {
-		const uint64_t start = r.d.sent;
-		uint64_t pos = start;
-		uint64_t first_seq = r.d.next_seq;
-		bool have_first = false;
-		uint32_t nrec = 0;
-
-		while (pos < r.d.limit) {
-			const uint32_t off = static_cast<uint32_t>(pos) & r.mask;
-			// The headers form a chain of dependent loads of lines the producer's
-			// CPU just wrote: fetch ahead of it.
-			__builtin_prefetch(mem.subspan(static_cast<uint32_t>(pos + kPrefetch) & r.mask).data());
-			const auto len = load<uint32_t>(mem, off);
-			if (len < 8 || len % DRVBENCH_RB_ALIGN != 0 || len > r.d.limit - pos) [[unlikely]] {
-				set_error(EUCLEAN); // only a bug in this file can get here
-				return gathered;
-			}
-			if (pos > start && pos - start + len > max_chunk_)
-				break;
-			const auto type = load<uint16_t>(mem, off + 4);
-			if (type == DRVBENCH_RB_REC_DATA) {
-				const auto seq = load<uint64_t>(mem, off + 8);
-				nrec++;
-				if (!have_first)
-					first_seq = seq;
-				have_first = true;
-				r.d.next_seq = seq + 1;
-			} else if (type == DRVBENCH_RB_REC_LOST) {
-				const auto seq = load<uint64_t>(mem, off + 8);
-				const auto count = load<uint64_t>(mem, off + kHdr);
-				if (!have_first)
-					first_seq = seq;
-				have_first = true;
-				r.d.next_seq = seq + count;
-			}
-			pos += len;
+	while (pos < r.d.limit) {
+		const uint32_t off = static_cast<uint32_t>(pos) & r.mask;
+		// The headers form a chain of dependent loads of lines the producer's
+		// CPU just wrote: fetch ahead of it.
+		__builtin_prefetch(mem.subspan(static_cast<uint32_t>(pos + kPrefetch) & r.mask).data());
+		const auto len = load<uint32_t>(mem, off);
+		if (len < 8 || len % DRVBENCH_RB_ALIGN != 0 || len > r.d.limit - pos) [[unlikely]] {
+			set_error(EUCLEAN); // only a bug in this file can get here
+			return 0;
 		}
-		submit_chunk(ri, start, pos, nrec, first_seq);
-		gathered += pos - start;
-		r.d.sent = pos;
+		if (pos > start && pos - start + len > max_chunk_)
+			break;
+		const auto type = load<uint16_t>(mem, off + 4);
+		if (type == DRVBENCH_RB_REC_DATA) {
+			const auto seq = load<uint64_t>(mem, off + 8);
+			nrec++;
+			if (!have_first)
+				first_seq = seq;
+			have_first = true;
+			r.d.next_seq = seq + 1;
+		} else if (type == DRVBENCH_RB_REC_LOST) {
+			const auto seq = load<uint64_t>(mem, off + 8);
+			const auto count = load<uint64_t>(mem, off + kHdr);
+			if (!have_first)
+				first_seq = seq;
+			have_first = true;
+			r.d.next_seq = seq + count;
+		}
+		pos += len;
 	}
-	return gathered;
+	submit_chunk(ri, start, pos, nrec, first_seq);
+	r.d.sent = pos;
+	return pos - start;
 }
 
 void RingBuf::submit()
@@ -539,12 +536,28 @@ unsigned RingBuf::reap(bool wait)
 	return uring_.for_each_completion([this](uint64_t ud, int res) { complete(ud, res); });
 }
 
+// Cuts chunks while slots are free, one chunk per ring in turn (round-robin per chunk, not
+// per call: the order of chunks in the file then depends only on the committed bytes, not on
+// how many slots each call finds free). low: a ring is cut only when this many bytes are
+// committed (1: anything).
 uint64_t RingBuf::gather_rings(uint64_t low)
 {
 	uint64_t gathered = 0;
-	for (uint32_t i = 0; i < nr_ && nr_free_ != 0; i++)
-		gathered += gather((rr_ + i) % nr_, low);
-	rr_ = (rr_ + 1) % nr_;
+	uint32_t idle = 0;
+	while (nr_free_ != 0 && idle < nr_) {
+		const uint32_t ri = rr_;
+		const Ring &r = rings()[ri];
+		rr_ = ri + 1 == nr_ ? 0 : ri + 1;
+		if (r.d.sent < r.d.limit && r.d.limit - r.d.sent >= low) {
+			const uint64_t n = cut_chunk(ri);
+			if (n == 0) [[unlikely]]
+				break;
+			gathered += n;
+			idle = 0;
+		} else {
+			idle++;
+		}
+	}
 	return gathered;
 }
 

@@ -153,7 +153,7 @@ private:
 	void set_error(int err);
 	void queue_part(uint32_t slot, uint32_t k);
 	void submit_chunk(uint32_t ri, uint64_t start, uint64_t end, uint32_t nrec, uint64_t first_seq);
-	uint64_t gather(uint32_t ri, uint64_t low);
+	uint64_t cut_chunk(uint32_t ri);
 	uint64_t gather_rings(uint64_t low);
 	void submit();
 	void retire();

@@ -380,7 +380,8 @@ JobOutcome run_job(const Plugin &p, const JobConfig &c)
 	if (!devnull) {
 		std::map<uint32_t, Expectation> ex;
 		for (uint32_t i = 0; i < c.producers; i++)
-			ex[i] = {out.st.p[i].produced, out.st.p[i].persisted, out.st.p[i].dropped, out.st.p[i].failed};
+			ex[i] = {out.st.p[i].produced, out.st.p[i].persisted, out.st.p[i].dropped, out.st.p[i].failed,
+				 out.st.error};
 		try {
 			out.report = verify_file(path, ex);
 			out.verified = true;
@@ -443,7 +444,8 @@ public:
 				throw RuntimeError(p->id + ": " + e.what());
 			}
 			unlink(path.c_str());
-			std::map<uint32_t, Expectation> ex{{0, {st.p[0].produced, st.p[0].persisted, st.p[0].dropped, st.p[0].failed}}};
+			std::map<uint32_t, Expectation> ex{
+				{0, {st.p[0].produced, st.p[0].persisted, st.p[0].dropped, st.p[0].failed, st.error}}};
 			Report r = verify_stream(bytes.data(), bytes.size(), ex);
 			if (!r.ok())
 				throw RuntimeError("ringbuf: plugin " + p->id + ": the deterministic run's file does not verify:\n" +

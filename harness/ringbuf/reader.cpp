@@ -262,13 +262,22 @@ private:
 			if (p.records != e.persisted)
 				problem(0, who + "the file holds " + std::to_string(p.records) + " records, the run persisted " +
 						   std::to_string(e.persisted));
-			if (e.failed == 0) {
+			if (e.sink_error == 0 && e.failed == 0) {
 				// Whole stream: every sequence number is a record or declared lost.
 				if (p.next_seq != e.produced)
 					problem(0, who + "sequence numbers reach " + std::to_string(p.next_seq) + ", " +
 							   std::to_string(e.produced) + " were produced");
 				if (p.lost != e.dropped)
 					problem(0, who + "lost-records markers declare " + std::to_string(p.lost) + ", " +
+							   std::to_string(e.dropped) + " were dropped");
+			} else {
+				// A prefix of the stream: it cannot reach past what was produced or declare
+				// more drops than there were.
+				if (p.next_seq > e.produced)
+					problem(0, who + "sequence numbers reach " + std::to_string(p.next_seq) + ", only " +
+							   std::to_string(e.produced) + " were produced");
+				if (p.lost > e.dropped)
+					problem(0, who + "lost-records markers declare " + std::to_string(p.lost) + ", only " +
 							   std::to_string(e.dropped) + " were dropped");
 			}
 		}
