@@ -36,9 +36,6 @@ void check_usage_error(const UsageError &e, const char *what)
 	FUZZ_CHECK(msg.find('\n') == std::string::npos, "%s: UsageError is not one line: %s", what, msg.c_str());
 }
 
-// Known bug 1: quote() in workload.cpp is nlohmann::json(s).dump(), which throws
-// json::type_error 316 on a string that is not UTF-8 (a --set argument, from the shell).
-bool g_known_bug_1_possible;
 
 template <class F> void expect_usage_errors_only(const char *what, F &&f)
 {
@@ -46,9 +43,6 @@ template <class F> void expect_usage_errors_only(const char *what, F &&f)
 		f();
 	} catch (const UsageError &e) {
 		check_usage_error(e, what);
-	} catch (const nlohmann::json::type_error &e) {
-		FUZZ_CHECK(g_known_bug_1_possible && e.id == 316 && !fuzz_known_bugs_fatal(),
-			   "%s: nlohmann::json::type_error escaped (not a UsageError): %s", what, e.what());
 	} catch (const std::exception &e) {
 		FUZZ_CHECK(false, "%s: %s escaped (not a UsageError): %s", what, typeid(e).name(), e.what());
 	} catch (...) {
@@ -170,7 +164,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		std::fclose(f);
 	}
 
-	g_known_bug_1_possible = false; // TOML text is UTF-8 once toml++ has accepted it
 	expect_usage_errors_only("load_workload", [] { check_workload(load_workload(g_path), "load_workload"); });
 	expect_usage_errors_only("load_suite", [] {
 		Suite s = load_suite(g_path);
@@ -196,7 +189,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos = nl + 1;
 	}
 	const auto &drivers = all_drivers();
-	g_known_bug_1_possible = true; // command-line text: may be any bytes
 	for (const auto &line : lines) {
 		std::vector<Override> ovs;
 		expect_usage_errors_only("parse_set", [&] { ovs.push_back(parse_set(line, drivers)); });

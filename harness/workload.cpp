@@ -24,6 +24,16 @@ static std::string quote(const std::string &s)
 	return nlohmann::json(s).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+static bool is_utf8(const std::string &s)
+{
+	try {
+		(void)nlohmann::json(s).dump();
+		return true;
+	} catch (const nlohmann::json::type_error &) {
+		return false;
+	}
+}
+
 // Debian's toml++ 3.3 reaches __builtin_unreachable() on some non-ASCII code points where it
 // expects whitespace (upstream tomlplusplus#190, fixed later; found by fuzz/workload_parser).
 // Workload files are ASCII in practice: refuse invalid UTF-8 and those code points up front,
@@ -269,6 +279,10 @@ static ParamValue from_text(const ParamSpec &s, const std::string &t, const std:
 			return false;
 		throw bad();
 	case ParamType::String:
+		// Parameters go into the JSON result file, which holds text: refuse bytes that are
+		// not UTF-8 here rather than fail when the run is over (fuzz finding 10).
+		if (!is_utf8(t))
+			throw UsageError(where, key, "expected UTF-8 text, got " + got);
 		return t;
 	case ParamType::Enum:
 		return check_range(s, t, where, key, got);

@@ -25,7 +25,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def drvbench(*args, cwd=None, timeout=300):
-    return subprocess.run([str(BIN), *map(str, args)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run([str(BIN), *(a if isinstance(a, bytes) else str(a) for a in args)], cwd=cwd, capture_output=True, text=True, timeout=timeout)
 
 
 # ---- plugin access through ctypes, to check images against generate() itself ----------
@@ -205,6 +205,17 @@ def test_toml_syntax_error(tmp_path):
     assert r.returncode == 2 and r.stderr.count("\n") == 1
     assert r.stderr.startswith("drvbench: syn.toml:4:"), r.stderr
     assert_nothing_written(tmp_path, keep={"syn.toml"})
+
+
+def test_set_string_not_utf8_is_refused_before_running(tmp_path):
+    # A directory name may be any bytes, but parameters are recorded in the JSON result file
+    # (fuzz finding 10: the run used to fail after measuring, when the file was written).
+    bad = tmp_path / "d\udc80"
+    os.mkdir(os.fsencode(str(bad)))
+    r = drvbench("run", "--driver", "ringbuf", "--set", b"sink_dir=" + os.fsencode(str(bad)),
+                 "--set", "runtime=0.01", "--reps", "1", "--out", "out.json", cwd=tmp_path)
+    assert_usage_error(r, "--set", "params.sink_dir", "expected UTF-8 text")
+    assert not (tmp_path / "out.json").exists()
 
 
 def test_toml_error_quoting_a_newline_stays_one_line(tmp_path):
