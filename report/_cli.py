@@ -17,34 +17,37 @@ class Parser(argparse.ArgumentParser):
         raise UsageExit(f"{self.prog}: {message} (see --help)")
 
 
-def pct(s):
+def _number(s, conv, noun, ok, expected):
+    """s converted by conv if ok() accepts it, else an argparse error naming what was expected."""
     try:
-        v = float(s)
+        v = conv(s)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
-    if not (v >= 0 and v < 1e6):
-        raise argparse.ArgumentTypeError(f"expected a percentage >= 0, got {s!r}")
+        raise argparse.ArgumentTypeError(f"not {noun}: {s!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {s!r}")
     return v
+
+
+def pct(s):
+    return _number(s, float, "a number", lambda v: v >= 0 and v < 1e6, "a percentage >= 0")
 
 
 def prob(s):
-    try:
-        v = float(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
-    if not 0 < v < 1:
-        raise argparse.ArgumentTypeError(f"expected a value in (0, 1), got {s!r}")
-    return v
+    return _number(s, float, "a number", lambda v: 0 < v < 1, "a value in (0, 1)")
 
 
 def resamples(s):
+    return _number(s, int, "an integer", lambda v: 100 <= v <= 1_000_000, "100..1000000")
+
+
+def parse(parser, argv):
+    """parser.parse_args(argv), or None after printing the one-line usage error to stderr
+    (the caller then exits with status 2)."""
     try:
-        v = int(s)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
-    if not 100 <= v <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"expected 100..1000000, got {s!r}")
-    return v
+        return parser.parse_args(argv)
+    except UsageExit as e:
+        print(e, file=sys.stderr)
+        return None
 
 
 def fail(prog, message):
@@ -68,3 +71,9 @@ def add_stat_options(p):
 def stat_kwargs(args):
     return dict(alpha=args.alpha, min_effect_pct=args.min_effect, confidence=args.confidence,
                 n_resamples=args.resamples, seed=args.seed, ci_method=args.ci_method)
+
+
+def stat_json(args):
+    """The options of add_stat_options as the --json documents record them (in this order)."""
+    return {"alpha": args.alpha, "min_effect_pct": args.min_effect, "confidence": args.confidence,
+            "resamples": args.resamples, "seed": args.seed, "ci_method": args.ci_method}

@@ -29,10 +29,8 @@ def build_parser():
 
 
 def main(argv=None):
-    try:
-        args = build_parser().parse_args(argv)
-    except _cli.UsageExit as e:
-        print(e, file=sys.stderr)
+    args = _cli.parse(build_parser(), argv)
+    if args is None:
         return 2
     try:
         res = load(args.result)
@@ -43,8 +41,7 @@ def main(argv=None):
     if args.json:
         doc = {
             "format": JSON_FORMAT, "version": JSON_VERSION, "result": res.path, "metric": args.metric,
-            "baseline": args.baseline, "alpha": args.alpha, "min_effect_pct": args.min_effect,
-            "confidence": args.confidence, "resamples": args.resamples, "seed": args.seed, "ci_method": args.ci_method,
+            "baseline": args.baseline, **_cli.stat_json(args),
             "context": res.context, "complete": res.complete, "warnings": res.warnings,
             "rows": [r.to_dict() for r in rows], "noisy": noisy,
         }

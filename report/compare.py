@@ -33,10 +33,8 @@ def build_parser():
 
 
 def main(argv=None):
-    try:
-        args = build_parser().parse_args(argv)
-    except _cli.UsageExit as e:
-        print(e, file=sys.stderr)
+    args = _cli.parse(build_parser(), argv)
+    if args is None:
         return 2
     try:
         base = load(args.base)
@@ -49,8 +47,7 @@ def main(argv=None):
         doc = {
             "format": JSON_FORMAT, "version": JSON_VERSION,
             "base": rep.base_path, "new": rep.new_path, "metric": rep.metric,
-            "threshold_pct": rep.threshold_pct, "alpha": args.alpha, "min_effect_pct": args.min_effect,
-            "confidence": args.confidence, "resamples": args.resamples, "seed": args.seed, "ci_method": args.ci_method,
+            "threshold_pct": rep.threshold_pct, **_cli.stat_json(args),
             "rows": [r.to_dict() for r in rep.rows],
             "only_in_base": rep.only_in_base, "only_in_new": rep.only_in_new,
             "counts": rep.counts(), "regressions": len(rep.regressions), "warnings": rep.warnings,

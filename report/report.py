@@ -466,10 +466,8 @@ def build_parser():
 
 
 def main(argv=None):
-    try:
-        args = build_parser().parse_args(argv)
-    except _cli.UsageExit as e:
-        print(e, file=sys.stderr)
+    args = _cli.parse(build_parser(), argv)
+    if args is None:
         return 2
     settings = Settings(alpha=args.alpha, min_effect=args.min_effect / 100.0, confidence=args.confidence,
                         n_resamples=args.resamples, seed=args.seed, ci_method=args.ci_method)

@@ -7,6 +7,8 @@
 
 #include <drvbench/plugin.h>
 
+#include "plugin_scan.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -16,23 +18,10 @@
 
 namespace nbtest {
 
-// ---- plugins ----
-struct Plugin {
-	std::string path;
-	std::string stem;   // drvbench-c-base-gcc12
-	std::string param;  // c_base_gcc12
-	const struct drvbench_plugin *desc = nullptr;
-	const struct drvbench_nullblk_ops *ops = nullptr;
-	bool is_reference() const;  // impl "c", variant "base"
-};
-inline void PrintTo(const Plugin &p, std::ostream *os) { *os << p.stem; }
-
-struct Discovery {
-	std::string dir;
-	std::vector<Plugin> plugins;  // with nullblk ops, sorted by stem
-	std::vector<std::string> errors;
-	std::vector<std::string> skipped;
-};
+// ---- plugins (tests/common/plugin_scan.hpp) ----
+// plugins: with nullblk ops, sorted by stem (drvbench-c-base-gcc12, param c_base_gcc12).
+using Plugin = drvtest::Plugin<drvbench_nullblk_ops>;
+using Discovery = drvtest::Discovery<drvbench_nullblk_ops>;
 const Discovery &discover();
 const std::vector<Plugin> &plugins();
 const Plugin *reference_plugin();

@@ -3,110 +3,31 @@
 
 #include <qrcodegen/qrcodegen.h>
 
-#include <dirent.h>
-#include <dlfcn.h>
-
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
-#include <cstdlib>
-#include <cstring>
-
-#ifndef DRVBENCH_TEST_PLUGIN_DIR
-#error "DRVBENCH_TEST_PLUGIN_DIR must be defined by the build"
-#endif
 
 namespace qrtest {
 
-bool Plugin::is_reference() const
+static const drvbench_qrpanic_ops *qrpanic_ops(const struct drvbench_plugin &desc, std::string *error)
 {
-	return desc && std::strcmp(desc->impl, "c") == 0 &&
-	       std::strcmp(desc->variant, "base") == 0;
-}
-
-static std::string param_name(const std::string &stem)
-{
-	std::string s = stem;
-	if (s.rfind("drvbench-", 0) == 0)
-		s = s.substr(9);
-	for (char &ch : s)
-		if (!std::isalnum(static_cast<unsigned char>(ch)))
-			ch = '_';
-	return s;
-}
-
-static Discovery scan()
-{
-	Discovery d;
-	const char *env = std::getenv("DRVBENCH_TEST_PLUGIN_DIR");
-	d.dir = env && *env ? env : DRVBENCH_TEST_PLUGIN_DIR;
-	std::vector<std::string> names;
-	if (DIR *dir = opendir(d.dir.c_str())) {
-		while (const dirent *e = readdir(dir)) {
-			std::string n = e->d_name;
-			if (n.size() > 3 && n.compare(n.size() - 3, 3, ".so") == 0)
-				names.push_back(n);
-		}
-		closedir(dir);
-	} else {
-		d.errors.push_back("cannot open plugin dir " + d.dir);
+	const drvbench_qrpanic_ops *ops = desc.qrpanic;
+	if (ops && (!ops->generate || !ops->max_data_size)) {
+		*error = "qrpanic ops with NULL function pointer";
+		return nullptr;
 	}
-	std::sort(names.begin(), names.end());
-	for (const std::string &n : names) {
-		Plugin p;
-		p.path = d.dir + "/" + n;
-		p.stem = n.substr(0, n.size() - 3);
-		p.param = param_name(p.stem);
-		// Never dlclose: the ops tables must outlive every test.
-		void *h = dlopen(p.path.c_str(), RTLD_NOW | RTLD_LOCAL);
-		if (!h) {
-			d.errors.push_back(n + ": dlopen: " + dlerror());
-			continue;
-		}
-		auto fn = reinterpret_cast<drvbench_plugin_fn>(dlsym(h, DRVBENCH_PLUGIN_SYMBOL));
-		if (!fn) {
-			d.errors.push_back(n + ": no symbol " DRVBENCH_PLUGIN_SYMBOL);
-			continue;
-		}
-		p.desc = fn();
-		if (!p.desc) {
-			d.errors.push_back(n + ": drvbench_plugin() returned NULL");
-			continue;
-		}
-		if (p.desc->abi_version != DRVBENCH_ABI_VERSION) {
-			d.errors.push_back(n + ": abi_version " + std::to_string(p.desc->abi_version) +
-					   " != " + std::to_string(DRVBENCH_ABI_VERSION));
-			continue;
-		}
-		p.ops = p.desc->qrpanic;
-		if (!p.ops) {
-			d.skipped.push_back(n);
-			continue;
-		}
-		if (!p.ops->generate || !p.ops->max_data_size) {
-			d.errors.push_back(n + ": qrpanic ops with NULL function pointer");
-			continue;
-		}
-		d.plugins.push_back(p);
-	}
-	return d;
+	return ops;
 }
 
 const Discovery &discover()
 {
-	static const Discovery d = scan();
+	static const Discovery d =
+		drvtest::scan_plugins<drvbench_qrpanic_ops>(drvtest::plugin_dir(), qrpanic_ops);
 	return d;
 }
 
 const std::vector<Plugin> &plugins() { return discover().plugins; }
 
-const Plugin *reference_plugin()
-{
-	for (const Plugin &p : plugins())
-		if (p.is_reference())
-			return &p;
-	return nullptr;
-}
+const Plugin *reference_plugin() { return drvtest::reference_plugin(plugins()); }
 
 // ---------------------------------------------------------------------------
 // Capacity model, written from the spec, independent of the encoder sources.

@@ -5,6 +5,8 @@
 
 #include <drvbench/plugin.h>
 
+#include "plugin_scan.hpp"
+
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -14,26 +16,14 @@
 
 namespace qrtest {
 
-// One loaded plugin that has qrpanic ops.
-struct Plugin {
-	std::string path;
-	std::string stem;      // file name without ".so", e.g. drvbench-c-base-gcc12
-	std::string param;     // gtest-safe name, e.g. c_base_gcc12
-	const struct drvbench_plugin *desc = nullptr;
-	const struct drvbench_qrpanic_ops *ops = nullptr;
-	bool is_reference() const;  // impl "c", variant "base"
-};
-// gtest prints a parameter with this: the plugin file stem.
-inline void PrintTo(const Plugin &p, std::ostream *os) { *os << p.stem; }
+// One loaded plugin that has qrpanic ops (tests/common/plugin_scan.hpp); gtest prints
+// it as its file stem.
+using Plugin = drvtest::Plugin<drvbench_qrpanic_ops>;
 
-// Problems found while scanning the plugin directory (dlopen failures, ABI
-// mismatches, missing symbol). A test asserts this is empty.
-struct Discovery {
-	std::string dir;
-	std::vector<Plugin> plugins;       // only those with qrpanic ops, sorted by stem
-	std::vector<std::string> errors;
-	std::vector<std::string> skipped;  // valid plugins without qrpanic ops
-};
+// What the scan found: plugins (only those with qrpanic ops, sorted by stem), errors
+// (dlopen failures, ABI mismatches, missing symbol; a test asserts this is empty) and
+// skipped (valid plugins without qrpanic ops).
+using Discovery = drvtest::Discovery<drvbench_qrpanic_ops>;
 
 // Scans $DRVBENCH_TEST_PLUGIN_DIR (env) or the compiled-in plugin dir once.
 const Discovery &discover();

@@ -6,6 +6,7 @@
 // and the reader on intact and damaged files (torn tails, flipped bits, garbage).
 #include <drvbench/plugin.h>
 
+#include "plugin_scan.hpp"
 #include "drivers/ringbuf_driver.hpp"
 #include "ringbuf/reader.hpp"
 
@@ -16,8 +17,6 @@
 #include <cerrno>
 #include <csignal>
 #include <cstring>
-#include <dirent.h>
-#include <dlfcn.h>
 #include <fcntl.h>
 #include <map>
 #include <random>
@@ -40,35 +39,20 @@ struct Plug {
 	const drvbench_ringbuf_ops *ops = nullptr;
 };
 
+// The plugins with ringbuf ops (tests/common/plugin_scan.hpp), named impl_variant_compiler.
+// Unlike the qrpanic and nullblk suites this one takes $DRVBENCH_TEST_PLUGIN_DIR as is even
+// when empty, and drops plugins that fail to load instead of reporting them.
 const std::vector<Plug> &plugins()
 {
 	static const std::vector<Plug> v = [] {
-		std::vector<Plug> out;
 		const char *env = getenv("DRVBENCH_TEST_PLUGIN_DIR");
-		std::string dir = env ? env : DRVBENCH_TEST_PLUGIN_DIR;
-		DIR *d = opendir(dir.c_str());
-		if (!d)
-			return out;
-		std::vector<std::string> files;
-		while (dirent *e = readdir(d)) {
-			std::string n = e->d_name;
-			if (n.size() > 3 && n.substr(n.size() - 3) == ".so")
-				files.push_back(n);
-		}
-		closedir(d);
-		std::sort(files.begin(), files.end());
-		for (const auto &f : files) {
-			void *h = dlopen((dir + "/" + f).c_str(), RTLD_NOW | RTLD_LOCAL);
-			if (!h)
-				continue;
-			auto fn = reinterpret_cast<drvbench_plugin_fn>(dlsym(h, DRVBENCH_PLUGIN_SYMBOL));
-			if (!fn)
-				continue;
-			const struct drvbench_plugin *m = fn();
-			if (!m || m->abi_version != DRVBENCH_ABI_VERSION || !m->ringbuf)
-				continue;
-			std::string name = std::string(m->impl) + "_" + m->variant + "_" + m->compiler;
-			out.push_back({name, m, m->ringbuf});
+		const auto found = drvtest::scan_plugins<drvbench_ringbuf_ops>(
+			env ? env : drvtest::build_plugin_dir(),
+			[](const struct drvbench_plugin &m, std::string *) { return m.ringbuf; });
+		std::vector<Plug> out;
+		for (const auto &p : found.plugins) {
+			const struct drvbench_plugin *m = p.desc;
+			out.push_back({std::string(m->impl) + "_" + m->variant + "_" + m->compiler, m, p.ops});
 		}
 		return out;
 	}();
