@@ -4,7 +4,10 @@
 #include "errors.hpp"
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <dlfcn.h>
+#include <unistd.h>
 #include <filesystem>
 #include <set>
 
@@ -37,6 +40,31 @@ std::string default_plugin_dir()
 static std::string str_or(const char *s, const char *fallback)
 {
 	return s ? s : fallback;
+}
+
+const struct drvbench_plugin *load_layout_copy(const Plugin &p)
+{
+	std::error_code ec;
+	fs::path dir = fs::temp_directory_path(ec);
+	if (ec)
+		dir = "/tmp";
+	std::string tmpl = (dir / "drvbench-layout-XXXXXX.so").string();
+	int fd = mkstemps(tmpl.data(), 3);
+	if (fd < 0)
+		throw RuntimeError("layout copy of " + p.file + ": cannot create " + tmpl + ": " + std::strerror(errno));
+	close(fd);
+	fs::copy_file(p.file, tmpl, fs::copy_options::overwrite_existing, ec);
+	void *h = ec ? nullptr : dlopen(tmpl.c_str(), RTLD_NOW | RTLD_LOCAL);
+	const char *derr = h ? nullptr : dlerror();
+	unlink(tmpl.c_str()); // the mapping keeps it alive
+	if (!h)
+		throw RuntimeError("layout copy of " + p.file + ": " + (ec ? ec.message() : std::string(derr ? derr : "dlopen failed")));
+	auto fn = reinterpret_cast<drvbench_plugin_fn>(dlsym(h, DRVBENCH_PLUGIN_SYMBOL));
+	const struct drvbench_plugin *m = fn ? fn() : nullptr;
+	if (!m || m->abi_version != DRVBENCH_ABI_VERSION || str_or(m->impl, "") != p.impl ||
+	    str_or(m->variant, "") != p.variant)
+		throw RuntimeError("layout copy of " + p.file + ": the copy does not load as " + p.id);
+	return m;
 }
 
 static Plugin load_one(const std::string &file)

@@ -29,6 +29,12 @@ std::string default_plugin_dir();
 // Loaded objects stay loaded for the life of the process.
 std::vector<Plugin> load_plugins(const std::string &dir);
 
+// Loads one more copy of p's shared object, from a private temporary copy of the file (the
+// dynamic loader would return the loaded object for the same file), so its code and tables sit
+// at other addresses, and returns that copy's metadata (checked like p's). Never unloaded.
+// Throws RuntimeError when the copy cannot be made or loaded.
+const struct drvbench_plugin *load_layout_copy(const Plugin &p);
+
 // The plugin p is compared with: the c/base plugin of the same compiler and major version,
 // else of the same compiler, else any c/base; nullptr when candidates hold no c/base.
 const Plugin *baseline_for(const Plugin &p, const std::vector<const Plugin *> &candidates);

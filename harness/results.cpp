@@ -129,7 +129,8 @@ nlohmann::json workload_json(const Workload &w, const nlohmann::json &derived, c
 	j["run"] = {{"warmup", w.run.warmup},
 		    {"reps", w.run.reps},
 		    {"iters", m.iters},
-		    {"min_sample_ms", w.run.min_sample_ms}};
+		    {"min_sample_ms", w.run.min_sample_ms},
+		    {"layouts", m.iters > 0 ? w.run.layouts : int64_t{1}}};
 	j["derived"] = derived;
 	j["baseline"] = baseline ? nlohmann::json(baseline->id) : nlohmann::json(nullptr);
 

@@ -88,6 +88,7 @@ MeasureOptions Rigor::options_for(const std::string &workload, RunSettings &run)
 		// other first-call work would otherwise land in the first counted sample.
 		run.warmup = 1;
 		run.reps = cg_reps_;
+		run.layouts = 1; // exact counts: one copy of each plugin is enough
 		mo.fixed_iters = cg_iters_;
 		cg_probe_.workload = workload;
 		mo.probe = &cg_probe_;

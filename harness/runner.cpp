@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
+#include <map>
 #include <sched.h>
 #include <time.h>
 
@@ -121,6 +122,19 @@ static uint64_t calibrate(PreparedWorkload &w, const Plugin &p, double min_ns, d
 	}
 }
 
+// The copies of each plugin's .so that MeasureOptions::layouts asks for, loaded on first use
+// and kept for the rest of the process (index 0 is the plugin as loaded).
+static const std::vector<const struct drvbench_plugin *> &layout_pool(const Plugin &p, int n)
+{
+	static std::map<std::string, std::vector<const struct drvbench_plugin *>> pool;
+	auto &v = pool[p.file];
+	if (v.empty())
+		v.push_back(p.meta);
+	while (static_cast<int>(v.size()) < n)
+		v.push_back(load_layout_copy(p));
+	return v;
+}
+
 Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::vector<const Plugin *> &plugins,
 		    const RunSettings &run, std::mt19937_64 &rng, const Progress &progress, const MeasureOptions &opt)
 {
@@ -158,10 +172,18 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 				}
 				continue;
 			}
+			Plugin view;
+			const Plugin *subject = plugins[i];
+			if (run.layouts > 1 && subject->meta && !subject->pseudo) {
+				const auto &pool = layout_pool(*subject, static_cast<int>(run.layouts));
+				view = *subject;
+				view.meta = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
+				subject = &view;
+			}
 			SampleProbe *probe = r >= run.warmup ? opt.probe : nullptr;
 			if (probe)
 				probe->begin();
-			double ns = time_iters(w, *plugins[i], m.iters);
+			double ns = time_iters(w, *subject, m.iters);
 			std::map<std::string, Metric> got;
 			if (probe)
 				probe->end(*plugins[i], r - static_cast<int>(run.warmup), m.iters, got);

@@ -122,7 +122,7 @@ std::string ParamSpec::expectation() const
 const std::vector<ParamSpec> &run_schema()
 {
 	static const std::vector<ParamSpec> s = [] {
-		std::vector<ParamSpec> v(3);
+		std::vector<ParamSpec> v(4);
 		v[0].name = "warmup";
 		v[0].type = ParamType::Int;
 		v[0].def = int64_t{3};
@@ -141,6 +141,13 @@ const std::vector<ParamSpec> &run_schema()
 		v[2].fmin = 0.001;
 		v[2].fmax = 60000;
 		v[2].help = "minimum duration of one sample; sets iterations per sample";
+		v[3].name = "layouts";
+		v[3].type = ParamType::Int;
+		v[3].def = int64_t{16};
+		v[3].min = 1;
+		v[3].max = 256;
+		v[3].help = "code layouts per plugin: each timed round runs each plugin from one of this many "
+			    "loaded copies of its .so (1: the plugin as loaded)";
 		return v;
 	}();
 	return s;
@@ -356,6 +363,8 @@ void apply_run_map(Workload &w, const ParamMap &run)
 			w.run.reps = std::get<int64_t>(v);
 		else if (k == "min_sample_ms")
 			w.run.min_sample_ms = std::get<double>(v);
+		else if (k == "layouts")
+			w.run.layouts = std::get<int64_t>(v);
 	}
 }
 

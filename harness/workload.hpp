@@ -39,6 +39,12 @@ struct RunSettings {
 	int64_t warmup = 3;
 	int64_t reps = 15;
 	double min_sample_ms = 20.0;
+	// Code layouts per plugin: 1 runs every sample on the plugins as loaded; N > 1 runs each
+	// timed sample on one of N copies of the plugin's .so, loaded at other addresses and
+	// picked at random per round, so that where the code happens to sit (cache sets,
+	// branch-predictor aliasing) varies between rounds and shows as noise in the intervals
+	// instead of as a fixed bias of one process (an A/A copy of one plugin differed by 1-3 %).
+	int64_t layouts = 16;
 };
 
 // The schema of the [run] table.

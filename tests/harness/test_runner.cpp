@@ -1,8 +1,12 @@
 // The generic runner: statistics, and measure() sample counts and interleaving.
+#include "plugins.hpp"
 #include "runner.hpp"
 
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <set>
+#include <vector>
 
 using namespace drvbench;
 
@@ -49,4 +53,57 @@ TEST(Runner, RoundsAreShuffledAndComplete)
 		orders.insert(round);
 	}
 	EXPECT_GT(orders.size(), 1u); // shuffled, not a fixed order
+}
+
+namespace {
+struct MetaRecorder : PreparedWorkload {
+	std::vector<const struct drvbench_plugin *> metas;
+	nlohmann::json derived() const override { return {}; }
+	void verify(const std::vector<const Plugin *> &) override {}
+	void run(const Plugin &p, uint64_t) override { metas.push_back(p.meta); }
+};
+} // namespace
+
+// run.layouts: timed rounds run on copies of the plugin's .so loaded at other addresses, picked
+// at random; the copies are the same code (same output) and are not left behind as files.
+TEST(Runner, LayoutsRunCopiesAtOtherAddresses)
+{
+	std::vector<Plugin> all = load_plugins(DRVBENCH_TEST_PLUGIN_DIR);
+	const Plugin *c = nullptr;
+	for (const auto &p : all)
+		if (p.is_c_base() && p.has("qrpanic"))
+			c = &p;
+	ASSERT_NE(c, nullptr);
+	MetaRecorder rec;
+	RunSettings run;
+	run.warmup = 0;
+	run.reps = 40;
+	run.min_sample_ms = 0.001;
+	run.layouts = 4;
+	std::mt19937_64 rng(3);
+	measure(rec, *c, {c}, run, rng, nullptr);
+	std::set<const struct drvbench_plugin *> seen(rec.metas.begin(), rec.metas.end());
+	EXPECT_GE(seen.size(), 3u); // the calibration runs on the loaded plugin, rounds on copies
+	EXPECT_LE(seen.size(), 4u);
+	std::set<const void *> generate;
+	const uint8_t text[] = "drvbench layout copy";
+	std::vector<uint8_t> ref;
+	for (const auto *m : seen) {
+		ASSERT_STREQ(m->impl, "c");
+		generate.insert(reinterpret_cast<const void *>(m->qrpanic->generate));
+		std::vector<uint8_t> data(4071), tmp(3706);
+		std::copy(std::begin(text), std::end(text), data.begin());
+		uint8_t w = m->qrpanic->generate(nullptr, data.data(), sizeof text, data.size(), tmp.data(), tmp.size());
+		ASSERT_GT(w, 0);
+		data.resize(static_cast<size_t>(w) * ((w + 7) / 8));
+		if (ref.empty())
+			ref = data;
+		EXPECT_EQ(data, ref);
+	}
+	EXPECT_EQ(generate.size(), seen.size()); // every copy's code sits elsewhere
+	// run.layouts = 1: the plugin as loaded, always
+	MetaRecorder one;
+	run.layouts = 1;
+	measure(one, *c, {c}, run, rng, nullptr);
+	EXPECT_EQ(std::set<const struct drvbench_plugin *>(one.metas.begin(), one.metas.end()).size(), 1u);
 }
