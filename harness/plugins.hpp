@@ -29,9 +29,9 @@ std::string default_plugin_dir();
 // Loaded objects stay loaded for the life of the process.
 std::vector<Plugin> load_plugins(const std::string &dir);
 
-// Loads one more copy of p's shared object, from a private temporary copy of the file (the
-// dynamic loader would return the loaded object for the same file), so its code and tables sit
-// at other addresses, and returns that copy's metadata (checked like p's). Never unloaded.
+// Loads one more copy of p's shared object, from a copy of the file in a memfd (the dynamic
+// loader would return the loaded object for the same file), so its code and tables sit at
+// other addresses, and returns that copy's metadata (checked like p's). Never unloaded.
 // Throws RuntimeError when the copy cannot be made or loaded.
 const struct drvbench_plugin *load_layout_copy(const Plugin &p);
 
