@@ -46,56 +46,6 @@ static std::string str_or(const char *s, const char *fallback)
 	return s ? s : fallback;
 }
 
-const struct drvbench_plugin *load_layout_copy(const Plugin &p)
-{
-	// The copy lives in a memfd (its own inode, so the loader maps it anew; no temporary file
-	// to clean up, and no trouble with a /tmp mounted noexec). The memfd stays open: the loader
-	// knows objects by path too, and a closed fd's number, hence "/proc/self/fd/N", comes back.
-	static const bool raised = [] { // copies of many plugins may need more than 1024 fds
-		struct rlimit rl {};
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-			rl.rlim_cur = rl.rlim_max;
-			setrlimit(RLIMIT_NOFILE, &rl);
-		}
-		return true;
-	}();
-	(void)raised;
-	auto fail = [&](const std::string &why) {
-		return RuntimeError("layout copy of " + p.file + ": " + why);
-	};
-	std::ifstream in(p.file, std::ios::binary);
-	std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-	if (!in.good() && !in.eof())
-		throw fail("cannot read it");
-	int fd = memfd_create("drvbench-layout", MFD_CLOEXEC);
-	if (fd < 0)
-		throw fail(std::string("memfd_create: ") + std::strerror(errno));
-	size_t done = 0;
-	while (done < bytes.size()) {
-		ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-		if (n <= 0) {
-			int e = errno;
-			close(fd);
-			throw fail(std::string("write: ") + std::strerror(e));
-		}
-		done += static_cast<size_t>(n);
-	}
-	const std::string path = "/proc/self/fd/" + std::to_string(fd);
-	void *h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-	if (!h) {
-		const char *derr = dlerror();
-		std::string why = derr ? derr : "dlopen failed";
-		close(fd);
-		throw fail(why);
-	}
-	auto fn = reinterpret_cast<drvbench_plugin_fn>(dlsym(h, DRVBENCH_PLUGIN_SYMBOL));
-	const struct drvbench_plugin *m = fn ? fn() : nullptr;
-	if (!m || m->abi_version != DRVBENCH_ABI_VERSION || str_or(m->impl, "") != p.impl ||
-	    str_or(m->variant, "") != p.variant)
-		throw fail("the copy does not load as " + p.id);
-	return m;
-}
-
 static Plugin load_one(const std::string &file)
 {
 	// Plugins are never unloaded: their ops tables are referenced for the whole run.
@@ -144,6 +94,54 @@ static Plugin load_one(const std::string &file)
 	if (m->ringbuf)
 		p.components.push_back("ringbuf");
 	return p;
+}
+
+Plugin load_layout_copy(const Plugin &p)
+{
+	// The copy lives in a memfd (its own inode, so the loader maps it anew; no temporary file
+	// to clean up, and no trouble with a /tmp mounted noexec). The memfd stays open: the loader
+	// knows objects by path too, and a closed fd's number, hence "/proc/self/fd/N", comes back.
+	static const bool raised = [] { // copies of many plugins may need more than 1024 fds
+		struct rlimit rl {};
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_NOFILE, &rl);
+		}
+		return true;
+	}();
+	(void)raised;
+	auto fail = [&](const std::string &why) {
+		return RuntimeError("layout copy of " + p.file + ": " + why);
+	};
+	std::ifstream in(p.file, std::ios::binary);
+	std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	if (!in.good() && !in.eof())
+		throw fail("cannot read it");
+	int fd = memfd_create("drvbench-layout", MFD_CLOEXEC);
+	if (fd < 0)
+		throw fail(std::string("memfd_create: ") + std::strerror(errno));
+	size_t done = 0;
+	while (done < bytes.size()) {
+		ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+		if (n <= 0) {
+			int e = errno;
+			close(fd);
+			throw fail(std::string("write: ") + std::strerror(e));
+		}
+		done += static_cast<size_t>(n);
+	}
+	Plugin copy;
+	try {
+		copy = load_one("/proc/self/fd/" + std::to_string(fd)); // the checks every plugin gets
+	} catch (const UsageError &e) {
+		close(fd);
+		throw fail(e.message());
+	}
+	if (copy.impl != p.impl || copy.variant != p.variant || copy.compiler_tag != p.compiler_tag)
+		throw fail("the copy does not load as " + p.id);
+	Plugin view = p;
+	view.meta = copy.meta;
+	return view;
 }
 
 std::vector<Plugin> load_plugins(const std::string &dir)

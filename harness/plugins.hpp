@@ -31,9 +31,9 @@ std::vector<Plugin> load_plugins(const std::string &dir);
 
 // Loads one more copy of p's shared object, from a copy of the file in a memfd (the dynamic
 // loader would return the loaded object for the same file), so its code and tables sit at
-// other addresses, and returns that copy's metadata (checked like p's). Never unloaded.
-// Throws RuntimeError when the copy cannot be made or loaded.
-const struct drvbench_plugin *load_layout_copy(const Plugin &p);
+// other addresses, and returns p with meta pointing into that copy (checked like any plugin
+// load). Never unloaded. Throws RuntimeError when the copy cannot be made or loaded.
+Plugin load_layout_copy(const Plugin &p);
 
 // The plugin p is compared with: the c/base plugin of the same compiler and major version,
 // else of the same compiler, else any c/base; nullptr when candidates hold no c/base.

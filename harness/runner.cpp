@@ -122,15 +122,15 @@ static uint64_t calibrate(PreparedWorkload &w, const Plugin &p, double min_ns, d
 	}
 }
 
-// The copies of each plugin's .so that MeasureOptions::layouts asks for, loaded on first use
+// The copies of each plugin's .so that RunSettings::layouts asks for, loaded on first use
 // and kept for the rest of the process (index 0 is the plugin as loaded).
-static const std::vector<const struct drvbench_plugin *> &layout_pool(const Plugin &p, int n)
+static const std::vector<Plugin> &layout_pool(const Plugin &p, size_t n)
 {
-	static std::map<std::string, std::vector<const struct drvbench_plugin *>> pool;
+	static std::map<std::string, std::vector<Plugin>> pool;
 	auto &v = pool[p.file];
 	if (v.empty())
-		v.push_back(p.meta);
-	while (static_cast<int>(v.size()) < n)
+		v.push_back(p);
+	while (v.size() < n)
 		v.push_back(load_layout_copy(p));
 	return v;
 }
@@ -172,13 +172,10 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 				}
 				continue;
 			}
-			Plugin view;
 			const Plugin *subject = plugins[i];
 			if (run.layouts > 1 && subject->meta && !subject->pseudo) {
-				const auto &pool = layout_pool(*subject, static_cast<int>(run.layouts));
-				view = *subject;
-				view.meta = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
-				subject = &view;
+				const auto &pool = layout_pool(*subject, static_cast<size_t>(run.layouts));
+				subject = &pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
 			}
 			SampleProbe *probe = r >= run.warmup ? opt.probe : nullptr;
 			if (probe)
