@@ -144,6 +144,32 @@ struct Session {
 	}
 };
 
+// The drain on its own thread, as the harness runs it: drain(WAIT) until finish(), then
+// drain(ALL).
+class DrainThread {
+public:
+	explicit DrainThread(Session &s)
+		: t_([this, &s] {
+			  while (!done_.load(std::memory_order_acquire))
+				  if (s.ops->drain(s.rb, DRVBENCH_RB_DRAIN_WAIT) <= 0)
+					  std::this_thread::yield();
+			  s.ops->drain(s.rb, DRVBENCH_RB_DRAIN_ALL);
+		  })
+	{
+	}
+	~DrainThread() { finish(); }
+	void finish()
+	{
+		done_.store(true, std::memory_order_release);
+		if (t_.joinable())
+			t_.join();
+	}
+
+private:
+	std::atomic<bool> done_{false};
+	std::thread t_;
+};
+
 drvbench_ringbuf_config config(uint32_t producers, uint32_t ring, uint32_t policy = DRVBENCH_RB_POLICY_BLOCK,
 			       uint32_t batch = 4, uint32_t max_chunk = 1024)
 {
@@ -269,19 +295,12 @@ TEST_P(RingbufTest, EveryRecordSize)
 	constexpr uint32_t ring = 8192;
 	Session s(p, config(1, ring, DRVBENCH_RB_POLICY_BLOCK, 4, 2048), "sizes");
 	ASSERT_NE(s.rb, nullptr) << s.err;
-	std::atomic<bool> done{false};
-	std::thread drain([&] {
-		while (!done.load(std::memory_order_acquire))
-			if (p.ops->drain(s.rb, DRVBENCH_RB_DRAIN_WAIT) <= 0)
-				std::this_thread::yield();
-		p.ops->drain(s.rb, DRVBENCH_RB_DRAIN_ALL);
-	});
+	DrainThread drain(s);
 	uint64_t seq = 0;
 	int bad = 0;
 	for (uint32_t len = 0; len <= ring - DRVBENCH_RB_REC_HDR_SIZE; len++)
 		bad += s.put(0, len, seq++) != 0;
-	done.store(true, std::memory_order_release);
-	drain.join();
+	drain.finish();
 	EXPECT_EQ(bad, 0);
 	auto f = slurp(s.path);
 	rb::Report r = rb::verify_stream(f.data(), f.size(), s.expect());
@@ -320,13 +339,7 @@ void threaded(const Plug &p, uint32_t producers, uint32_t policy, uint64_t recor
 {
 	Session s(p, config(producers, 16384, policy, 8, 4096), "mt" + std::to_string(producers));
 	ASSERT_NE(s.rb, nullptr) << s.err;
-	std::atomic<bool> done{false};
-	std::thread drain([&] {
-		while (!done.load(std::memory_order_acquire))
-			if (p.ops->drain(s.rb, DRVBENCH_RB_DRAIN_WAIT) <= 0)
-				std::this_thread::yield();
-		p.ops->drain(s.rb, DRVBENCH_RB_DRAIN_ALL);
-	});
+	DrainThread drain(s);
 	std::vector<std::thread> ts;
 	for (uint32_t i = 0; i < producers; i++)
 		ts.emplace_back([&, i] {
@@ -336,8 +349,7 @@ void threaded(const Plug &p, uint32_t producers, uint32_t policy, uint64_t recor
 		});
 	for (auto &t : ts)
 		t.join();
-	done.store(true, std::memory_order_release);
-	drain.join();
+	drain.finish();
 	drvbench_ringbuf_stats st = s.stats();
 	EXPECT_EQ(st.error, 0);
 	for (uint32_t i = 0; i < producers; i++) {
