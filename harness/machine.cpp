@@ -110,6 +110,34 @@ std::string virtualization(const std::string &root)
 	return "none detected";
 }
 
+// Free page reporting (virtio-balloon): the guest hands freed memory back to the host, so a
+// freshly allocated page (a new tmpfs file's) may cost the host a fault on first touch. File
+// write figures swing with it (docs/measurement.md). Pages of at least this order are reported;
+// an order above the buddy allocator's largest (the columns of /proc/buddyinfo) reports none.
+std::string free_page_reporting(const std::string &root)
+{
+	auto v = read_line(root + "/sys/module/page_reporting/parameters/page_reporting_order");
+	if (!v)
+		return "unavailable";
+	int order = -1, max_order = -1;
+	try {
+		order = std::stoi(*v);
+	} catch (...) {
+		return *v;
+	}
+	if (auto b = read_line(root + "/proc/buddyinfo")) {
+		std::istringstream in(b->substr(b->find("zone") == std::string::npos ? 0 : b->find("zone") + 4));
+		std::string zone;
+		unsigned long n;
+		in >> zone;
+		while (in >> n)
+			max_order++;
+	}
+	if (max_order < 0)
+		return "order " + std::to_string(order);
+	return (order <= max_order ? "on (order " : "off (order ") + std::to_string(order) + ")";
+}
+
 } // namespace
 
 nlohmann::json machine_facts(const std::string &root)
@@ -119,7 +147,8 @@ nlohmann::json machine_facts(const std::string &root)
 		{"aslr", aslr(root)},
 		{"loadavg", loadavg(root)},
 		{"perf_event_paranoid", paranoid(root)},
-		{"virtualization", virtualization(root)}};
+		{"virtualization", virtualization(root)},
+		{"free_page_reporting", free_page_reporting(root)}};
 }
 
 std::string noise_warning(const std::string &workload, const nlohmann::json &results, double threshold)

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <sys/stat.h>
@@ -241,6 +242,7 @@ struct JobConfig {
 	double runtime = 0.5;
 	uint64_t records = 0; // per producer; 0: runtime
 	uint64_t seed = 1;
+	uint64_t preallocate = 0; // bytes reserved in the sink file before the timed part
 	bool use_write = false;
 	std::vector<int> producer_cpus;
 	int drain_cpu = 0;
@@ -265,6 +267,15 @@ JobOutcome run_job(const Plugin &p, const JobConfig &c)
 			 : open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		throw RuntimeError("ringbuf: cannot open the sink " + path + ": " + strerror(errno));
+	// Like fio's default (fallocate=native): the file's blocks exist before the clock starts,
+	// so the timed part writes into them. KEEP_SIZE leaves the size at what the drain wrote.
+	if (c.preallocate && fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(c.preallocate)) != 0) {
+		const int e = errno;
+		close(fd);
+		unlink(path.c_str());
+		throw RuntimeError("ringbuf: preallocate: fallocate(" + path + ", " + std::to_string(c.preallocate) +
+				   " bytes): " + strerror(e));
+	}
 	drvbench_ringbuf_config cfg{};
 	cfg.producers = c.producers;
 	cfg.ring_size = c.ring_size;
@@ -567,6 +578,10 @@ const std::vector<ParamSpec> &RingbufDriver::params() const
 		p->choices = {"reserve", "write"};
 		p = &add("seed", ParamType::Int, int64_t{1}, "seed of record sizes and the deterministic run");
 		p->min = 0;
+		p = &add("preallocate", ParamType::Int, int64_t{0},
+			 "bytes of the sink file allocated (fallocate, keep size) before the clock starts, as fio "
+			 "does by default; 0: the drain's writes allocate");
+		p->min = 0;
 		return v;
 	}();
 	return s;
@@ -604,6 +619,9 @@ std::unique_ptr<PreparedWorkload> RingbufDriver::prepare(const Workload &w, cons
 	c.records = static_cast<uint64_t>(get_int(w.params, "records"));
 	c.seed = static_cast<uint64_t>(get_int(w.params, "seed"));
 	c.use_write = get_str(w.params, "api") == "write";
+	c.preallocate = static_cast<uint64_t>(get_int(w.params, "preallocate"));
+	if (c.preallocate && c.sink == "devnull")
+		throw UsageError(where, "params.preallocate", "needs a file sink (sink = \"tmpfs\" or \"disk\"), not devnull");
 
 	std::string dir = get_str(w.params, "sink_dir");
 	if (dir.empty())
@@ -626,6 +644,7 @@ std::unique_ptr<PreparedWorkload> RingbufDriver::prepare(const Workload &w, cons
 	f["producer_cpus"] = c.producer_cpus;
 	f["drain_cpu"] = c.drain_cpu;
 	f["verified_by_reader"] = c.sink != "devnull";
+	f["sink_preallocated_bytes"] = c.preallocate;
 	f["latency_sampling"] = "every 256th reserve+fill+commit, CLOCK_MONOTONIC";
 	f["primary_metric"] = "producer wall time per record produced";
 	return prep;

@@ -28,6 +28,7 @@ def drvbench(*args, timeout=300):
     (["record_size=5000", "ring_size=4096"], "params.record_size"),
     (["record_size=abc"], "params.record_size"),
     (["max_chunk=100"], "params.max_chunk"),
+    (["sink=devnull", "preallocate=4096"], "params.preallocate"),
 ])
 def test_refusals_exit_2_one_line(tmp_path, sets, key):
     out = tmp_path / "r.json"
@@ -53,6 +54,31 @@ def test_short_run_every_plugin_verified(tmp_path):
     assert {"c", "cpp"} <= impls
     for x in w["results"]:
         assert x["metrics"]["produced"]["median"] > 0
+
+
+def test_preallocated_sink_keeps_its_size_and_verifies(tmp_path):
+    # 1 GiB reserved, a few MiB written: the file must end where the drain stopped (KEEP_SIZE),
+    # or the reader would find the reserved zeros after the last chunk.
+    out = tmp_path / "r.json"
+    r = drvbench("run", "--driver", "ringbuf", "--impl", "c,cpp", "--variant", "base", "--set", "records=2000",
+                 "--set", f"sink_dir={tmp_path}", "--set", "preallocate=1073741824",
+                 "--reps", "1", "--warmup", "0", "-q", "--out", out)
+    assert r.returncode == 0, r.stderr
+    w = json.loads(out.read_text())["workloads"][0]
+    assert w["derived"]["sink_preallocated_bytes"] == 1 << 30
+    for x in w["results"]:
+        assert 0 < x["metrics"]["file_bytes"]["median"] < 1 << 24
+    assert not list(tmp_path.glob("*.dat"))
+
+
+def test_preallocate_failure_is_a_clear_error(tmp_path):
+    # More than any file system here can hold: fallocate fails before anything is timed.
+    r = drvbench("run", "--driver", "ringbuf", "--impl", "c", "--variant", "base", "--set", f"sink_dir={tmp_path}",
+                 "--set", "preallocate=9223372036854775807", "--reps", "1", "--warmup", "0", "-q",
+                 "--out", tmp_path / "r.json")
+    assert r.returncode != 0
+    assert "preallocate: fallocate(" in r.stderr, r.stderr
+    assert not list(tmp_path.glob("*.dat"))
 
 
 def write_sample(path):

@@ -107,6 +107,8 @@ TEST(Machine, FactsFromAFakeRoot)
 	write(r / "proc/loadavg", "0.50 1.25 2.00 1/100 42\n");
 	write(r / "proc/sys/kernel/perf_event_paranoid", "2\n");
 	write(r / "proc/cpuinfo", "processor : 0\nflags : fpu sse2 hypervisor avx\n");
+	write(r / "proc/buddyinfo", "Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      2\n");
+	write(r / "sys/module/page_reporting/parameters/page_reporting_order", "9\n");
 	nlohmann::json f = machine_facts(r.string());
 	EXPECT_EQ(f["cpu_governor"], "performance, powersave (mixed)");
 	EXPECT_EQ(f["cpu_boost"], "off");
@@ -114,10 +116,13 @@ TEST(Machine, FactsFromAFakeRoot)
 	EXPECT_EQ(f["loadavg"], nlohmann::json({0.5, 1.25, 2.0}));
 	EXPECT_EQ(f["perf_event_paranoid"], 2);
 	EXPECT_EQ(f["virtualization"], "hypervisor (cpuinfo flag)");
+	EXPECT_EQ(f["free_page_reporting"], "on (order 9)");
+	write(r / "sys/module/page_reporting/parameters/page_reporting_order", "11\n");
+	EXPECT_EQ(machine_facts(r.string())["free_page_reporting"], "off (order 11)");
 
 	fs::path empty = temp_dir("machine-empty");
 	nlohmann::json g = machine_facts(empty.string());
-	for (const char *k : {"cpu_governor", "cpu_boost", "aslr", "loadavg", "perf_event_paranoid"})
+	for (const char *k : {"cpu_governor", "cpu_boost", "aslr", "loadavg", "perf_event_paranoid", "free_page_reporting"})
 		EXPECT_EQ(g[k], "unavailable") << k;
 	EXPECT_EQ(g["virtualization"], "none detected");
 	fs::remove_all(r);
