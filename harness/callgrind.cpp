@@ -32,11 +32,12 @@ void CallgrindProbe::begin()
 	CALLGRIND_START_INSTRUMENTATION;
 }
 
-void CallgrindProbe::end(const Plugin &p, int round, uint64_t, std::map<std::string, Metric> &)
+void CallgrindProbe::end(const Plugin &p, int round, uint64_t iters, std::map<std::string, Metric> &)
 {
 	CALLGRIND_STOP_INSTRUMENTATION;
-	// The label is built after instrumentation is off, so its cost is not counted.
-	std::string label = workload + "|" + p.id + "|" + std::to_string(round);
+	// The label is built after instrumentation is off, so its cost is not counted. It carries
+	// the operation count: a counted job chooses its own.
+	std::string label = workload + "|" + p.id + "|" + std::to_string(round) + "|" + std::to_string(iters);
 	CALLGRIND_DUMP_STATS_AT(label.c_str());
 }
 
@@ -182,16 +183,21 @@ InstructionCounts count_instructions(const std::vector<std::string> &argv, uint6
 		ic.valgrind = *v;
 
 	for (const auto &[label, ir] : parse_callgrind_dumps(dir, "callgrind.out")) {
-		size_t b = label.rfind('|');
+		// "<workload>|<plugin>|<round>|<operations>", split from the right (names may hold '|')
+		size_t c = label.rfind('|');
+		size_t b = c == std::string::npos || c == 0 ? std::string::npos : label.rfind('|', c - 1);
 		size_t a = b == std::string::npos || b == 0 ? std::string::npos : label.rfind('|', b - 1);
 		if (a == std::string::npos)
 			continue;
 		const std::string workload = label.substr(0, a), plugin = label.substr(a + 1, b - a - 1);
 		const size_t round = std::strtoul(label.c_str() + b + 1, nullptr, 10);
+		const uint64_t ops = std::strtoull(label.c_str() + c + 1, nullptr, 10);
+		if (!ops)
+			throw RuntimeError("--instructions: callgrind dump label without an operation count: " + label);
 		auto &v = ic.per_op[workload][plugin];
 		if (v.size() <= round)
 			v.resize(round + 1, -1);
-		v[round] = static_cast<double>(ir) / static_cast<double>(iters);
+		v[round] = static_cast<double>(ir) / static_cast<double>(ops);
 	}
 	for (const auto &[w, plugins] : ic.per_op)
 		for (const auto &[p, v] : plugins)
@@ -204,10 +210,10 @@ InstructionCounts count_instructions(const std::vector<std::string> &argv, uint6
 
 void attach_instructions(nlohmann::json &workload, const InstructionCounts &ic)
 {
-	if (workload["run"]["iters"].get<unsigned long long>() == 0)
-		return; // a job measures itself; not counted (docs/measurement.md)
 	const std::string name = workload["name"].get<std::string>();
 	auto w = ic.per_op.find(name);
+	if (workload["run"]["iters"].get<unsigned long long>() == 0 && w == ic.per_op.end())
+		return; // a job without a counted path measures itself; not counted (docs/measurement.md)
 	for (auto &r : workload["results"]) {
 		const std::string plugin = r["plugin"].get<std::string>();
 		if (w == ic.per_op.end() || !w->second.count(plugin))
@@ -231,7 +237,8 @@ nlohmann::json instructions_context(const InstructionCounts &ic)
 		{"warmup", 1},
 		{"scope", "user-space instructions between CALLGRIND_START_INSTRUMENTATION and "
 			  "CALLGRIND_STOP_INSTRUMENTATION around each measured region, divided by iters"},
-		{"jobs", "not counted"}};
+		{"jobs", "counted only where the component offers a single-threaded per-operation path "
+			 "(ringbuf: per record; the operation count is the component's, see its docs)"}};
 }
 
 } // namespace drvbench

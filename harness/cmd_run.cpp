@@ -517,7 +517,7 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		if (pl.plugins.empty()) // every plugin failed its isolated check: said above
 			continue;
 		RunSettings run = w.run;
-		MeasureOptions mo = rigor.options_for(w.name, run);
+		MeasureOptions mo = rigor.options_for(w.name, *pl.prepared, run);
 		Measurement m = measure(*pl.prepared, *pl.reference, pl.plugins, run, rng, progress, mo);
 		if (tty)
 			std::fprintf(stderr, "\r\033[K");

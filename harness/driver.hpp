@@ -40,6 +40,11 @@ public:
 	virtual ~PreparedWorkload() = default;
 
 	virtual bool is_job() const { return false; }
+	// A job whose per-operation path can also run single-threaded and deterministically
+	// through run() returns the operations per counted sample here (> 0); the callgrind
+	// child of --instructions then counts run() as it does for operation workloads.
+	// Other jobs are not counted.
+	virtual uint64_t counted_iters() const { return 0; }
 	virtual std::string unit() const { return "ns/op"; }
 	virtual JobSample measure_job(const Plugin &p)
 	{

@@ -80,7 +80,7 @@ void Rigor::start(nlohmann::json &context, const std::vector<std::string> &argv)
 	}
 }
 
-MeasureOptions Rigor::options_for(const std::string &workload, RunSettings &run)
+MeasureOptions Rigor::options_for(const std::string &workload, const PreparedWorkload &w, RunSettings &run)
 {
 	MeasureOptions mo;
 	if (child_) {
@@ -90,6 +90,10 @@ MeasureOptions Rigor::options_for(const std::string &workload, RunSettings &run)
 		run.reps = cg_reps_;
 		run.layouts = 1; // exact counts: one copy of each plugin is enough
 		mo.fixed_iters = cg_iters_;
+		if (w.is_job()) { // its own count: enough operations to include its periodic work
+			mo.fixed_iters = w.counted_iters();
+			mo.job_as_operations = true;
+		}
 		cg_probe_.workload = workload;
 		mo.probe = &cg_probe_;
 	} else {

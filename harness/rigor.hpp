@@ -33,11 +33,11 @@ public:
 	// callgrind child run.
 	void start(nlohmann::json &context, const std::vector<std::string> &argv);
 
-	// The child counts operation workloads only.
-	bool skip(const PreparedWorkload &w) const { return child_ && w.is_job(); }
+	// The child counts operation workloads and the jobs that offer a counted path.
+	bool skip(const PreparedWorkload &w) const { return child_ && w.is_job() && !w.counted_iters(); }
 
 	// How to measure one workload; `run` may be changed (the child: no warm-up, its own reps).
-	MeasureOptions options_for(const std::string &workload, RunSettings &run);
+	MeasureOptions options_for(const std::string &workload, const PreparedWorkload &w, RunSettings &run);
 
 	// After a workload's entry is built: exact instructions attached, noise warned about.
 	void finish(nlohmann::json &workload);

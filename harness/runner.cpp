@@ -140,7 +140,8 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 {
 	Measurement m;
 	m.unit = w.unit();
-	if (!w.is_job())
+	const bool job = w.is_job() && !opt.job_as_operations;
+	if (!job)
 		m.iters = opt.fixed_iters ? opt.fixed_iters
 					  : calibrate(w, calibrate_on, run.min_sample_ms * 1e6, m.calib_ns_op);
 	for (const Plugin *p : plugins)
@@ -160,7 +161,7 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 			order[i] = i;
 		std::shuffle(order.begin(), order.end(), rng);
 		for (size_t i : order) {
-			if (w.is_job()) {
+			if (job) {
 				JobSample js = w.measure_job(*plugins[i]);
 				if (r < run.warmup)
 					continue;

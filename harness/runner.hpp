@@ -69,6 +69,7 @@ public:
 struct MeasureOptions {
 	uint64_t fixed_iters = 0;     // operations per sample; 0: calibrate to run.min_sample_ms
 	SampleProbe *probe = nullptr; // optional, see SampleProbe
+	bool job_as_operations = false; // a countable job measured through run() (callgrind child)
 };
 
 Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::vector<const Plugin *> &plugins,

@@ -15,7 +15,6 @@
 namespace drvbench::ringbuf {
 namespace {
 
-constexpr uint32_t kHdr = DRVBENCH_RB_REC_HDR_SIZE;
 constexpr uint32_t kLost = DRVBENCH_RB_LOST_SIZE;
 constexpr uint32_t kChdr = DRVBENCH_RB_CHUNK_HDR_SIZE;
 constexpr unsigned kSpin = 64;         // pause loops before a full ring yields the CPU
@@ -150,8 +149,6 @@ __attribute__((target("sse4.2"))) uint32_t crc32c_hw(uint32_t crc, std::span<con
 inline void cpu_relax() { __builtin_ia32_pause(); }
 
 constexpr bool is_pow2(uint32_t v) { return std::has_single_bit(v); }
-
-uint64_t rec_space(uint32_t len) { return DRVBENCH_RB_REC_SPACE(len); }
 
 } // namespace
 
@@ -338,51 +335,6 @@ int RingBuf::put_lost(Ring &r, bool may_drop)
 	r.p.lost_pending = 0;
 	r.p.lost_markers++;
 	return 0;
-}
-
-Result<Payload, ReserveError> RingBuf::reserve(uint32_t producer, uint32_t len)
-{
-	if (producer >= nr_) [[unlikely]]
-		return fail(ReserveError{static_cast<int>(Refusal::BadProducer)});
-	Ring &r = rings()[producer];
-	const uint64_t need = rec_space(len);
-	if (need > r.size) [[unlikely]]
-		return fail(ReserveError{static_cast<int>(Refusal::TooLarge)});
-
-	const uint64_t seq = r.p.seq++;
-	r.p.produced++;
-	int ret = 0;
-	const bool may_drop = policy_ == DRVBENCH_RB_POLICY_DROP;
-	if (r.p.lost_pending != 0) [[unlikely]]
-		ret = put_lost(r, may_drop);
-	if (ret == 0)
-		ret = place(r, static_cast<uint32_t>(need), may_drop);
-	if (ret != 0) [[unlikely]] {
-		if (ret == static_cast<int>(Refusal::Dropped)) {
-			if (r.p.lost_pending++ == 0)
-				r.p.lost_first = seq;
-			r.p.dropped++;
-		} else {
-			r.p.failed++;
-		}
-		return fail(ReserveError{ret});
-	}
-	const std::span<std::byte> rec = r.mem.bytes().subspan(static_cast<uint32_t>(r.p.pos) & r.mask, need);
-	const auto padding = static_cast<uint16_t>(need - kHdr - len);
-	store(rec, 0, drvbench_rb_rec_hdr{.len = static_cast<uint32_t>(need), .type = DRVBENCH_RB_REC_DATA,
-					  .pad = padding, .seq = seq});
-	if (padding != 0) // padding bytes are zero: the stream is deterministic
-		store(rec, need - 8, uint64_t{0});
-	r.p.open = static_cast<uint32_t>(need);
-	return rec.subspan(kHdr, len);
-}
-
-void RingBuf::commit(uint32_t producer)
-{
-	Ring &r = rings()[producer];
-	r.p.pos += r.p.open;
-	r.p.open = 0;
-	r.p.head.store(r.p.pos, std::memory_order_release);
 }
 
 int RingBuf::write(uint32_t producer, std::span<const std::byte> data)

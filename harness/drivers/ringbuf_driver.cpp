@@ -418,6 +418,55 @@ public:
 	std::string unit() const override { return "ns/record"; }
 	nlohmann::json derived() const override { return facts; }
 
+	~RingbufPrepared() override
+	{
+		for (auto &[id, k] : counting_) {
+			(void)k.ops->drain(k.rb, DRVBENCH_RB_DRAIN_ALL);
+			k.ops->destroy(k.rb);
+			close(k.fd);
+		}
+	}
+
+	// --instructions counts the job's per-record path run single-threaded and
+	// deterministically (docs/ringbuf.md, "Instruction counts"): reserve, fill, commit (or
+	// write) round-robin over the producers, and drain(0) each time a chunk's worth of bytes
+	// is committed, so the drain's user-space work is counted per record too. The sink is
+	// /dev/null, where io_uring completes a write inline, so every round repeats exactly;
+	// the kernel is not counted in any case. At least 8 chunks per sample.
+	uint64_t counted_iters() const override
+	{
+		return std::clamp<uint64_t>(8 * drain_threshold() / DRVBENCH_RB_REC_SPACE(cfg.sizes.max()), 1000, 200000);
+	}
+
+	void run(const Plugin &p, uint64_t iters) override
+	{
+		Counting &k = counting_for(p); // made in the uncounted warm-up round
+		for (uint64_t i = 0; i < iters; i++, k.n++) {
+			const uint32_t producer = static_cast<uint32_t>(k.n % cfg.producers);
+			const uint32_t len = cfg.sizes.pick(k.rng);
+			int rc;
+			if (cfg.use_write) {
+				fill_payload(k.staging.data(), len, producer, k.n);
+				rc = k.ops->write(k.rb, producer, k.staging.data(), len);
+			} else {
+				void *ptr = nullptr;
+				rc = k.ops->reserve(k.rb, producer, len, &ptr);
+				if (rc == 0) {
+					fill_payload(static_cast<uint8_t *>(ptr), len, producer, k.n);
+					k.ops->commit(k.rb, producer);
+				}
+			}
+			k.pending += DRVBENCH_RB_REC_SPACE(len);
+			if (k.pending >= drain_threshold()) {
+				k.pending = 0;
+				if (rc == 0)
+					rc = k.ops->drain(k.rb, 0);
+			}
+			if (rc < 0) // cannot happen with this pacing; never count a path that failed
+				throw RuntimeError("ringbuf: " + p.id + ": the counted path failed: " + errno_name(-rc));
+		}
+	}
+
 	std::string path_for(const Plugin &p) const
 	{
 		if (cfg.sink == "devnull")
@@ -480,6 +529,49 @@ public:
 		}
 		facts["deterministic_run"]["byte_identical"] = true;
 	}
+
+private:
+	struct Counting {
+		const drvbench_ringbuf_ops *ops = nullptr;
+		drvbench_ringbuf *rb = nullptr;
+		int fd = -1;
+		uint64_t rng = 0, n = 0, pending = 0;
+		std::vector<uint8_t> staging;
+	};
+	std::map<std::string, Counting> counting_;
+
+	// The drain gathers full chunks while writes are in flight: max_chunk, or a quarter
+	// ring for small rings (the component's rule).
+	uint64_t drain_threshold() const { return std::min<uint64_t>(cfg.max_chunk, cfg.ring_size / 4); }
+
+	Counting &counting_for(const Plugin &p)
+	{
+		auto it = counting_.find(p.id);
+		if (it != counting_.end())
+			return it->second;
+		Counting k;
+		k.ops = p.meta->ringbuf;
+		k.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (k.fd < 0)
+			throw RuntimeError(std::string("ringbuf: /dev/null: ") + strerror(errno));
+		drvbench_ringbuf_config rc{};
+		rc.producers = cfg.producers;
+		rc.ring_size = cfg.ring_size;
+		rc.policy = cfg.policy;
+		rc.batch = cfg.batch;
+		rc.max_chunk = cfg.max_chunk;
+		rc.fd = k.fd;
+		char err[DRVBENCH_RB_ERR_SIZE] = "";
+		k.rb = k.ops->create(&rc, err, sizeof err);
+		if (!k.rb) {
+			close(k.fd);
+			throw RuntimeError("ringbuf: " + p.id + ": create: " + err);
+		}
+		k.rng = cfg.seed * 0x9e3779b97f4a7c15ull + 1; // the same records for every plugin
+		k.staging.resize(cfg.use_write ? cfg.sizes.max() : 0);
+		return counting_.emplace(p.id, std::move(k)).first->second;
+	}
+public:
 
 	JobSample measure_job(const Plugin &p) override
 	{

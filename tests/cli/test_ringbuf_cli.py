@@ -6,6 +6,7 @@ Run: /usr/bin/python3 -m pytest tests/cli   (DRVBENCH_BIN=<build>/bin/drvbench t
 """
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -79,6 +80,29 @@ def test_preallocate_failure_is_a_clear_error(tmp_path):
     assert r.returncode != 0
     assert "preallocate: fallocate(" in r.stderr, r.stderr
     assert not list(tmp_path.glob("*.dat"))
+
+
+@pytest.mark.skipif(shutil.which("valgrind") is None, reason="valgrind not installed")
+def test_instructions_per_record_are_exact(tmp_path):
+    # The counted path (single-threaded, /dev/null sink) repeats exactly: two runs give the same
+    # samples, and a 4 KiB record costs more than a 64-byte one (the payload fill and the CRC).
+    def counts(out, size):
+        r = drvbench("run", "--driver", "ringbuf", "--impl", "c,cpp", "--variant", "base", "--set",
+                     f"record_size={size}", "--set", "ring_size=65536", "--set", "max_chunk=8192",
+                     "--set", "runtime=0.02", "--reps", "1", "--warmup", "0", "--instructions",
+                     "--instructions-reps", "2", "-q",
+                     "--out", out)
+        assert r.returncode == 0, r.stderr
+        doc = json.loads(out.read_text())
+        assert "ringbuf" in doc["context"]["instructions"]["jobs"]
+        return {x["plugin"]: x["metrics"]["instructions"] for x in doc["workloads"][0]["results"]}
+    a, b = counts(tmp_path / "a.json", 64), counts(tmp_path / "b.json", 64)
+    big = counts(tmp_path / "c.json", 4096)
+    assert set(a) == set(b) and {p.split("-")[0] for p in a} >= {"c", "cpp"}
+    for p in a:
+        assert a[p]["exact"] is True and len(a[p]["samples"]) == 2
+        assert a[p]["samples"] == b[p]["samples"], p
+        assert 50 < a[p]["median"] < big[p]["median"], p
 
 
 def write_sample(path):

@@ -179,8 +179,14 @@ TEST(Callgrind, AttachesExactInstructionsToOperationWorkloads)
 
 	nlohmann::json job = {{"name", "job"}, {"run", {{"iters", 0}}},
 			      {"results", nlohmann::json::array({{{"plugin", "c-base-gcc12"}}})}};
-	attach_instructions(job, ic); // jobs are not counted, and that is not an error
+	attach_instructions(job, ic); // a job without a counted path: not counted, not an error
 	EXPECT_FALSE(job["results"][0].contains("metrics"));
+
+	ic.per_op["counted-job"]["c-base-gcc12"] = {80.5, 80.5}; // a job that offers one (ringbuf)
+	nlohmann::json counted = {{"name", "counted-job"}, {"run", {{"iters", 0}}},
+				  {"results", nlohmann::json::array({{{"plugin", "c-base-gcc12"}}})}};
+	attach_instructions(counted, ic);
+	EXPECT_EQ(counted["results"][0]["metrics"]["instructions"]["median"], 80.5);
 
 	nlohmann::json missing = {{"name", "text-v1"}, {"run", {{"iters", 10}}},
 				  {"results", nlohmann::json::array({{{"plugin", "c-base-gcc12"}}})}};
