@@ -604,6 +604,8 @@ public:
 		s.value = produced ? o.produce_s * 1e9 / static_cast<double>(produced) : 0;
 		auto m = [&](const std::string &k, const std::string &u, double v) { s.metrics[k] = {u, v}; };
 		m("records_per_s", "records/s", static_cast<double>(produced) / o.produce_s);
+		// Into the ring: offered minus dropped and failed (a dropped record costs far less).
+		m("accepted_per_s", "records/s", static_cast<double>(produced - dropped - failed) / o.produce_s);
 		m("persisted_per_s", "records/s", static_cast<double>(persisted) / o.wall_s);
 		m("drain_bytes_per_s", "B/s", static_cast<double>(o.st.file_bytes) / o.wall_s);
 		m("produced", "records", static_cast<double>(produced));

@@ -54,7 +54,11 @@ def test_short_run_every_plugin_verified(tmp_path):
     impls = {x["plugin"].split("-")[0] for x in w["results"]}
     assert {"c", "cpp"} <= impls
     for x in w["results"]:
-        assert x["metrics"]["produced"]["median"] > 0
+        m = x["metrics"]
+        assert m["produced"]["median"] > 0
+        # block policy: nothing dropped, so every offered record went into the ring
+        assert m["dropped"]["median"] == 0
+        assert m["accepted_per_s"]["median"] == pytest.approx(m["records_per_s"]["median"])
 
 
 def test_preallocated_sink_keeps_its_size_and_verifies(tmp_path):
