@@ -66,6 +66,10 @@ public:
 		(void)p;
 		(void)iters;
 	}
+
+	// Called before every measured or counted run() sample, outside the clock and the probe:
+	// a workload whose run() keeps state can start each sample from the same state here.
+	virtual void before_sample(const Plugin &p) { (void)p; }
 };
 
 class Driver {

@@ -179,6 +179,7 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 				subject = &pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(rng)];
 			}
 			SampleProbe *probe = r >= run.warmup ? opt.probe : nullptr;
+			w.before_sample(*subject);
 			if (probe)
 				probe->begin();
 			double ns = time_iters(w, *subject, m.iters);

@@ -18,6 +18,9 @@ compare(a, b) takes a candidate sample set A and a baseline sample set B and rep
   p < alpha AND the bootstrap CI of the ratio excludes 1.0 AND |ratio - 1| >= min_effect.
 * exact metrics: when every sample on each side is identical (e.g. callgrind instruction
   counts), no test is run: the verdict is by min_effect alone and the result is marked exact.
+  A metric declared exact (exact_hint) also counts as constant when its samples differ by at
+  most EXACT_REL_TOL of their median: a count of millions of instructions can differ by one
+  when a clock read or a kernel-set io_uring flag takes the other branch once.
 * coefficient of variation (stddev/mean, sample stddev) of each side and a "noisy" flag when
   either exceeds cv_warn (default 5 %).
 
@@ -89,9 +92,14 @@ def cv(x):
     return summarize(x).cv
 
 
-def is_constant(x):
+EXACT_REL_TOL = 1e-6
+
+
+def is_constant(x, rel_tol=0.0):
     x = _as_samples(x)
-    return bool(np.all(x == x[0]))
+    if rel_tol == 0.0:
+        return bool(np.all(x == x[0]))
+    return bool(np.max(x) - np.min(x) <= rel_tol * abs(float(np.median(x))))
 
 
 @dataclass
@@ -365,7 +373,8 @@ def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confide
 
     ratio = sa.median / sb.median
     mean_rel = sa.mean / sb.mean - 1.0
-    const_a, const_b = is_constant(a), is_constant(b)
+    tol = EXACT_REL_TOL if exact_hint else 0.0
+    const_a, const_b = is_constant(a, tol), is_constant(b, tol)
     if const_a and const_b and (exact_hint or (sa.n >= 2 and sb.n >= 2)):
         significant = abs(ratio - 1.0) >= min_effect and ratio != 1.0
         verdict = (SLOWER if ratio > 1 else FASTER) if significant else SAME

@@ -6,6 +6,7 @@
 #include "kmsg.hpp"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -80,17 +81,25 @@ RecordSizes parse_record_sizes(const std::string &spec, const std::string &where
 	return r;
 }
 
-static const std::vector<uint8_t> &pattern()
+// 64-byte aligned, so that memcpy takes the same path in every process (the exact
+// instruction counts of --instructions depend on it).
+static const uint8_t *pattern()
 {
-	static const std::vector<uint8_t> p = random_bytes(0x52424246, (1u << 16) + 4096);
-	return p;
+	alignas(64) static std::array<uint8_t, (1u << 16) + 4096> p;
+	static const bool filled = [] {
+		const std::vector<uint8_t> r = random_bytes(0x52424246, p.size());
+		std::copy(r.begin(), r.end(), p.begin());
+		return true;
+	}();
+	(void)filled;
+	return p.data();
 }
 
 void fill_payload(uint8_t *dst, uint32_t len, uint32_t producer, uint64_t seq)
 {
 	if (len == 0) // dst may be null (an empty buffer)
 		return;
-	const uint8_t *src = pattern().data() + ((seq * 8 + producer * 520) & 4095);
+	const uint8_t *src = pattern() + ((seq * 8 + producer * 520) & 4095);
 	uint32_t done = 0;
 	while (done < len) {
 		uint32_t n = std::min<uint32_t>(len - done, 1u << 16);
@@ -420,27 +429,35 @@ public:
 
 	~RingbufPrepared() override
 	{
-		for (auto &[id, k] : counting_) {
-			(void)k.ops->drain(k.rb, DRVBENCH_RB_DRAIN_ALL);
-			k.ops->destroy(k.rb);
-			close(k.fd);
-		}
+		for (auto &[id, k] : counting_)
+			k.close();
 	}
 
 	// --instructions counts the job's per-record path run single-threaded and
 	// deterministically (docs/ringbuf.md, "Instruction counts"): reserve, fill, commit (or
 	// write) round-robin over the producers, and drain(0) each time a chunk's worth of bytes
 	// is committed, so the drain's user-space work is counted per record too. The sink is
-	// /dev/null, where io_uring completes a write inline, so every round repeats exactly;
-	// the kernel is not counted in any case. At least 8 chunks per sample.
+	// /dev/null, where io_uring completes a write inline. Every sample starts on a new ring
+	// with the same records (before_sample), so every round counts exactly the same; the
+	// kernel is not counted in any case. At least 8 chunks per sample.
 	uint64_t counted_iters() const override
 	{
 		return std::clamp<uint64_t>(8 * drain_threshold() / DRVBENCH_RB_REC_SPACE(cfg.sizes.max()), 1000, 200000);
 	}
 
+	void before_sample(const Plugin &p) override
+	{
+		auto it = counting_.find(p.id);
+		if (it != counting_.end()) {
+			it->second.close();
+			counting_.erase(it);
+		}
+		(void)counting_for(p);
+	}
+
 	void run(const Plugin &p, uint64_t iters) override
 	{
-		Counting &k = counting_for(p); // made in the uncounted warm-up round
+		Counting &k = counting_for(p);
 		for (uint64_t i = 0; i < iters; i++, k.n++) {
 			const uint32_t producer = static_cast<uint32_t>(k.n % cfg.producers);
 			const uint32_t len = cfg.sizes.pick(k.rng);
@@ -537,6 +554,13 @@ private:
 		int fd = -1;
 		uint64_t rng = 0, n = 0, pending = 0;
 		std::vector<uint8_t> staging;
+
+		void close()
+		{
+			(void)ops->drain(rb, DRVBENCH_RB_DRAIN_ALL);
+			ops->destroy(rb);
+			::close(fd);
+		}
 	};
 	std::map<std::string, Counting> counting_;
 

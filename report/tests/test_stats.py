@@ -73,6 +73,12 @@ def test_exact_metrics():
     # a single declared-exact sample (one callgrind run) per side
     one = stats.compare([103], [100], exact_hint=True)
     assert one.exact and one.verdict == stats.SLOWER
+    # declared exact, one instruction apart in ten million (a clock read's branch): still exact
+    near = stats.compare([10_000_001, 10_000_000, 10_000_000], [9_000_000] * 3, exact_hint=True)
+    assert near.exact and near.verdict == stats.SLOWER and near.ratio == pytest.approx(10 / 9)
+    # ... but not without the declaration, and not beyond the tolerance
+    assert not stats.compare([10_000_001, 10_000_000, 10_000_000], [9_000_000] * 3).exact
+    assert not stats.compare([10_000_100, 10_000_000, 10_000_000], [9_000_000] * 3, exact_hint=True).exact
     # one sample of a noisy metric: no test possible
     nt = stats.compare([103], [100])
     assert not nt.exact and nt.verdict == stats.SAME and nt.warnings
