@@ -169,3 +169,32 @@ def test_verify_missing_file_exit_2(tmp_path):
     r = drvbench("ringbuf", "verify", tmp_path / "nope.dat")
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1
+
+
+TOOL = REPO / "tools" / "ringbuf-vs-fio"
+
+
+@pytest.mark.skipif(shutil.which("fio") is None, reason="fio not installed")
+def test_ringbuf_vs_fio_one_small_round(tmp_path):
+    out = tmp_path / "out"
+    r = subprocess.run([str(TOOL), "--rounds", "1", "--size", "32m", "--dir", str(tmp_path), "--out", str(out),
+                        "--", "--impl", "c", "--variant", "base", "--reps", "1", "--warmup", "0",
+                        "--set", "runtime=0.05"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    s = json.loads((out / "summary.json").read_text())
+    (row,) = s["rounds"]
+    assert set(row["fio"]) == {"4k-native", "4k-none", "64k-native", "64k-none"}
+    assert all(v > 0 for v in row["fio"].values())
+    assert row["ratio_to_fio_64k"]["rec4k-tmpfs c-base-gcc12"] > 0
+    assert "rec4k-tmpfs-prealloc c-base-gcc12 / fio 64k fallocate=native" in r.stdout
+    assert not list(tmp_path.glob("*.dat"))  # fio's and the drain's files are gone
+
+
+@pytest.mark.parametrize("args,needle", [
+    (["--rounds", "0"], "--rounds"),
+    (["--dir", "/nonexistent"], "--dir"),
+    (["--bogus"], "unknown argument"),
+])
+def test_ringbuf_vs_fio_bad_arguments(args, needle):
+    r = subprocess.run([str(TOOL), *args], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 2 and needle in r.stderr, r.stderr
