@@ -177,12 +177,13 @@ TOOL = REPO / "tools" / "ringbuf-vs-fio"
 @pytest.mark.skipif(shutil.which("fio") is None, reason="fio not installed")
 def test_ringbuf_vs_fio_one_small_round(tmp_path):
     out = tmp_path / "out"
-    r = subprocess.run([str(TOOL), "--rounds", "1", "--size", "32m", "--dir", str(tmp_path), "--out", str(out),
+    r = subprocess.run([str(TOOL), "--rounds", "1", "--warmup-rounds", "1", "--size", "32m", "--dir", str(tmp_path), "--out", str(out),
                         "--", "--impl", "c", "--variant", "base", "--reps", "1", "--warmup", "0",
                         "--set", "runtime=0.05"], capture_output=True, text=True, timeout=300)
     assert r.returncode == 0, r.stderr
     s = json.loads((out / "summary.json").read_text())
-    (row,) = s["rounds"]
+    (row,) = s["rounds"]  # the warm-up round is kept apart and not analysed
+    assert (out / "warmup" / "drvbench-1.json").exists()
     assert set(row["fio"]) == {"4k-native", "4k-none", "64k-native", "64k-none"}
     assert all(v > 0 for v in row["fio"].values())
     assert row["ratio_to_fio_64k"]["rec4k-tmpfs c-base-gcc12"] > 0
@@ -192,6 +193,7 @@ def test_ringbuf_vs_fio_one_small_round(tmp_path):
 
 @pytest.mark.parametrize("args,needle", [
     (["--rounds", "0"], "--rounds"),
+    (["--warmup-rounds", "x"], "--warmup-rounds"),
     (["--dir", "/nonexistent"], "--dir"),
     (["--bogus"], "unknown argument"),
 ])
