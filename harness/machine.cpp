@@ -169,4 +169,19 @@ std::string noise_warning(const std::string &workload, const nlohmann::json &res
 	       "; the machine looked busy: take more reps or a quieter machine)";
 }
 
+std::string noise_cause(const nlohmann::json &context, const nlohmann::json &workload)
+{
+	const auto fpr = context.find("free_page_reporting");
+	if (fpr == context.end() || !fpr->is_string() || fpr->get<std::string>().rfind("on", 0) != 0)
+		return "";
+	const nlohmann::json params = workload.value("params", nlohmann::json::object());
+	const std::string driver = workload.value("driver", "");
+	const bool new_pages = (driver == "ringbuf" && params.value("sink", "") != "devnull") ||
+			       (driver == "nullblk" && params.value("memory_backed", false));
+	if (!new_pages)
+		return "";
+	return "free page reporting is on and this workload writes new pages, which may cost host "
+	       "faults at random (docs/measurement.md)";
+}
+
 } // namespace drvbench

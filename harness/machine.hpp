@@ -21,4 +21,9 @@ nlohmann::json machine_facts(const std::string &root = "");
 // empty when none does. `results` is one workload's "results" array of a result file.
 std::string noise_warning(const std::string &workload, const nlohmann::json &results, double threshold);
 
+// A likelier cause than a busy machine for a noisy workload, or "": free page reporting is on
+// (context.free_page_reporting) and the workload (one entry of a result file's "workloads")
+// allocates new pages while it is timed: a ringbuf file sink, a memory-backed nullblk device.
+std::string noise_cause(const nlohmann::json &context, const nlohmann::json &workload);
+
 } // namespace drvbench

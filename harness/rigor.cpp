@@ -54,6 +54,7 @@ void Rigor::start(nlohmann::json &context, const std::vector<std::string> &argv)
 	const nlohmann::json facts = machine_facts();
 	for (const auto &[k, v] : facts.items())
 		context[k] = v;
+	context_ = facts;
 	if (child_) {
 		context["counters"] = "not read (callgrind child)";
 		return;
@@ -109,8 +110,12 @@ void Rigor::finish(nlohmann::json &workload)
 	if (counts_)
 		attach_instructions(workload, *counts_);
 	std::string warn = noise_warning(workload["name"].get<std::string>(), workload["results"], noise_threshold_);
-	if (!warn.empty())
+	if (!warn.empty()) {
+		const std::string cause = noise_cause(context_, workload);
+		if (!cause.empty())
+			warn += "; or: " + cause;
 		std::fprintf(stderr, "drvbench: warning: %s\n", warn.c_str());
+	}
 }
 
 } // namespace drvbench

@@ -44,6 +44,7 @@ public:
 
 private:
 	bool child_ = false, no_counters_ = false, instructions_ = false;
+	nlohmann::json context_; // for noise_cause()
 	std::string child_dir_;
 	double noise_threshold_ = 0.05;
 	uint64_t cg_iters_ = kDefaultInstructionIters;

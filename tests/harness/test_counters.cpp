@@ -140,6 +140,22 @@ TEST(Machine, NoiseWarningNamesNoisyPlugins)
 	EXPECT_NE(w.find("(> 5%"), std::string::npos) << w;
 }
 
+TEST(Machine, NoiseCauseNamesPageReportingForNewPages)
+{
+	const nlohmann::json on = {{"free_page_reporting", "on (order 9)"}};
+	const nlohmann::json off = {{"free_page_reporting", "off (order 11)"}};
+	const nlohmann::json file = {{"driver", "ringbuf"}, {"params", {{"sink", "tmpfs"}}}};
+	const nlohmann::json devnull = {{"driver", "ringbuf"}, {"params", {{"sink", "devnull"}}}};
+	const nlohmann::json backed = {{"driver", "nullblk"}, {"params", {{"memory_backed", true}}}};
+	const nlohmann::json qr = {{"driver", "qrpanic"}, {"params", {{"version", 40}}}};
+	EXPECT_NE(noise_cause(on, file).find("free page reporting is on"), std::string::npos);
+	EXPECT_NE(noise_cause(on, backed), "");
+	EXPECT_EQ(noise_cause(on, devnull), "");
+	EXPECT_EQ(noise_cause(on, qr), "");
+	EXPECT_EQ(noise_cause(off, file), "");
+	EXPECT_EQ(noise_cause(nlohmann::json::object(), file), "");
+}
+
 TEST(Callgrind, ParsesClientRequestDumps)
 {
 	fs::path d = temp_dir("callgrind");
