@@ -110,6 +110,24 @@ void fill_payload(uint8_t *dst, uint32_t len, uint32_t producer, uint64_t seq)
 	memcpy(dst, &tag, std::min<uint32_t>(len, 8));
 }
 
+// One record the way every producer loop here makes it: reserve, fill in place, commit; or,
+// with a staging buffer (api = write), fill the buffer and write() it. Returns the op's result.
+static inline int put_record(const drvbench_ringbuf_ops &ops, drvbench_ringbuf *rb, uint32_t producer,
+			     uint32_t len, uint64_t seq, uint8_t *staging)
+{
+	if (staging) {
+		fill_payload(staging, len, producer, seq);
+		return ops.write(rb, producer, staging, len);
+	}
+	void *ptr = nullptr;
+	const int rc = ops.reserve(rb, producer, len, &ptr);
+	if (rc == 0) {
+		fill_payload(static_cast<uint8_t *>(ptr), len, producer, seq);
+		ops.commit(rb, producer);
+	}
+	return rc;
+}
+
 static std::vector<uint8_t> slurp(int fd)
 {
 	std::vector<uint8_t> v;
@@ -154,13 +172,7 @@ std::vector<uint8_t> step_run(const drvbench_ringbuf_ops &ops, const StepRun &s,
 	while (n < s.records && rc == 0) {
 		uint64_t k = 1 + xorshift(rng) % kmax;
 		for (uint64_t i = 0; i < k && n < s.records; i++, n++) {
-			uint32_t len = s.sizes.pick(rng);
-			void *p = nullptr;
-			int r = ops.reserve(rb, 0, len, &p);
-			if (r == 0) {
-				fill_payload(static_cast<uint8_t *>(p), len, 0, n);
-				ops.commit(rb, 0);
-			}
+			(void)put_record(ops, rb, 0, s.sizes.pick(rng), n, nullptr);
 		}
 		rc = ops.drain(rb, DRVBENCH_RB_DRAIN_ALL);
 	}
@@ -257,6 +269,19 @@ struct JobConfig {
 	int drain_cpu = 0;
 };
 
+// The component's configuration for a job's rings, writing to fd.
+static drvbench_ringbuf_config ring_config(const JobConfig &c, int fd)
+{
+	drvbench_ringbuf_config cfg{};
+	cfg.producers = c.producers;
+	cfg.ring_size = c.ring_size;
+	cfg.policy = c.policy;
+	cfg.batch = c.batch;
+	cfg.max_chunk = c.max_chunk;
+	cfg.fd = fd;
+	return cfg;
+}
+
 struct JobOutcome {
 	drvbench_ringbuf_stats st{};
 	double produce_s = 0, wall_s = 0;
@@ -285,13 +310,7 @@ JobOutcome run_job(const Plugin &p, const JobConfig &c)
 		throw RuntimeError("ringbuf: preallocate: fallocate(" + path + ", " + std::to_string(c.preallocate) +
 				   " bytes): " + strerror(e));
 	}
-	drvbench_ringbuf_config cfg{};
-	cfg.producers = c.producers;
-	cfg.ring_size = c.ring_size;
-	cfg.policy = c.policy;
-	cfg.batch = c.batch;
-	cfg.max_chunk = c.max_chunk;
-	cfg.fd = fd;
+	const drvbench_ringbuf_config cfg = ring_config(c, fd);
 	char err[DRVBENCH_RB_ERR_SIZE] = "";
 	drvbench_ringbuf *rb = ops.create(&cfg, err, sizeof err);
 	if (!rb) {
@@ -351,18 +370,7 @@ JobOutcome run_job(const Plugin &p, const JobConfig &c)
 				const uint32_t len = c.sizes.pick(rng);
 				const bool sample = (n & 255) == 0 && l.size() < (1u << 16);
 				const uint64_t t0 = sample ? now_ns() : 0;
-				int rc;
-				if (c.use_write) {
-					fill_payload(staging.data(), len, i, n);
-					rc = ops.write(rb, i, staging.data(), len);
-				} else {
-					void *ptr = nullptr;
-					rc = ops.reserve(rb, i, len, &ptr);
-					if (rc == 0) {
-						fill_payload(static_cast<uint8_t *>(ptr), len, i, n);
-						ops.commit(rb, i);
-					}
-				}
+				const int rc = put_record(ops, rb, i, len, n, c.use_write ? staging.data() : nullptr);
 				if (sample)
 					l.push_back(static_cast<double>(now_ns() - t0));
 				if (rc < 0 && rc != -ENOBUFS) {
@@ -461,18 +469,7 @@ public:
 		for (uint64_t i = 0; i < iters; i++, k.n++) {
 			const uint32_t producer = static_cast<uint32_t>(k.n % cfg.producers);
 			const uint32_t len = cfg.sizes.pick(k.rng);
-			int rc;
-			if (cfg.use_write) {
-				fill_payload(k.staging.data(), len, producer, k.n);
-				rc = k.ops->write(k.rb, producer, k.staging.data(), len);
-			} else {
-				void *ptr = nullptr;
-				rc = k.ops->reserve(k.rb, producer, len, &ptr);
-				if (rc == 0) {
-					fill_payload(static_cast<uint8_t *>(ptr), len, producer, k.n);
-					k.ops->commit(k.rb, producer);
-				}
-			}
+			int rc = put_record(*k.ops, k.rb, producer, len, k.n, cfg.use_write ? k.staging.data() : nullptr);
 			k.pending += DRVBENCH_RB_REC_SPACE(len);
 			if (k.pending >= drain_threshold()) {
 				k.pending = 0;
@@ -578,13 +575,7 @@ private:
 		k.fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 		if (k.fd < 0)
 			throw RuntimeError(std::string("ringbuf: /dev/null: ") + strerror(errno));
-		drvbench_ringbuf_config rc{};
-		rc.producers = cfg.producers;
-		rc.ring_size = cfg.ring_size;
-		rc.policy = cfg.policy;
-		rc.batch = cfg.batch;
-		rc.max_chunk = cfg.max_chunk;
-		rc.fd = k.fd;
+		const drvbench_ringbuf_config rc = ring_config(cfg, k.fd);
 		char err[DRVBENCH_RB_ERR_SIZE] = "";
 		k.rb = k.ops->create(&rc, err, sizeof err);
 		if (!k.rb) {
