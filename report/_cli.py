@@ -40,6 +40,10 @@ def resamples(s):
     return _number(s, int, "an integer", lambda v: 100 <= v <= 1_000_000, "100..1000000")
 
 
+def seed(s):
+    return _number(s, int, "an integer", lambda v: 0 <= v < 2 ** 128, "an integer in 0..2^128-1")
+
+
 def parse(parser, argv):
     """parser.parse_args(argv), or None after printing the one-line usage error to stderr
     (the caller then exits with status 2)."""
@@ -63,7 +67,7 @@ def add_stat_options(p):
                    help="smallest |ratio - 1| in percent that counts as a difference (default 1)")
     p.add_argument("--confidence", type=prob, default=0.95, help="confidence level of the intervals (default 0.95)")
     p.add_argument("--resamples", type=resamples, default=10000, help="bootstrap resamples (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--ci-method", choices=("bca", "percentile"), default="bca", help="bootstrap CI method (default bca)")
     p.add_argument("--json", action="store_true", help="print machine-readable JSON instead of the table")
 

@@ -97,6 +97,11 @@ def _ci_pct(c):
     return (pct(lo) if math.isfinite(lo) else float("nan"), pct(hi) if math.isfinite(hi) else float("nan"))
 
 
+def _no_ratio(c):
+    """No comparison, or one without a ratio (zero baseline median, ratio out of range): not drawn."""
+    return c is None or not math.isfinite(c.ratio)
+
+
 def _verdict_mark(c):
     if c is None:
         return ""
@@ -167,7 +172,7 @@ def forest_data(model):
             continue
         for key, variant in (("lang", "base"), ("lang_h", "hardened")):
             c = r.cmp.get(key)
-            if c is None:
+            if _no_ratio(c):
                 continue
             s = f"{r.compiler} {variant}"
             if s not in series:
@@ -211,8 +216,8 @@ def _draw_forest(ch):
         pts = [r for r in ch.rows if r[1] == comp and r[2] == variant]
         y = [ypos[r[0]] + (k - 1) / 2 * step - si * step for r in pts]
         x = [r[3] for r in pts]
-        lo = [r[3] - r[4] if r[4] is not None else 0 for r in pts]
-        hi = [r[5] - r[3] if r[5] is not None else 0 for r in pts]
+        lo = [max(r[3] - r[4], 0) if r[4] is not None else 0 for r in pts]  # >= 0: rounding, huge ratios
+        hi = [max(r[5] - r[3], 0) if r[5] is not None else 0 for r in pts]
         face = st["color"] if variant == "base" else "white"
         ax.errorbar(x, y, xerr=[lo, hi], fmt=st["marker"], color=st["color"], mfc=face, mec=st["color"],
                     ms=6, capsize=3, lw=1.3, label=f"{comp}, {variant}: C++ {variant} vs C {variant}", zorder=3)
@@ -247,7 +252,7 @@ def decomposition_data(model):
         for r in rows:
             for role, key in (("c-hardened", "checks_c"), ("cpp-base", "lang"), ("cpp-hardened", "total")):
                 c = r.cmp.get(key)
-                if c is None:
+                if _no_ratio(c):
                     continue
                 lo, hi = c.ratio_ci
                 data.append([r.workload, r.compiler, role, _r(c.ratio, 5), _r(lo, 5), _r(hi, 5), c.n_a, c.n_b, c.verdict])
@@ -256,7 +261,7 @@ def decomposition_data(model):
         for tag in compilers:
             for role in ("c-hardened", "cpp-base", "cpp-hardened"):
                 vals = [d[3] for d in data if d[1] == tag and d[2] == role]
-                if vals:
+                if vals and math.isfinite(geomean(vals)):  # not when every ratio is 0
                     summary.append([tag, role, _r(geomean(vals), 5), _r(min(vals), 5), _r(max(vals), 5), len(vals)])
         # the steps: language and checks
         steps = []
@@ -311,8 +316,8 @@ def _draw_decomposition(ch):
                     v, a, b = d[3], d[4], d[5]
                 ys.append(y)
                 xs.append(v)
-                lo.append(v - a if a is not None else 0)
-                hi.append(b - v if b is not None else 0)
+                lo.append(max(v - a, 0) if a is not None else 0)  # >= 0: geomean and rounding of huge ratios
+                hi.append(max(b - v, 0) if b is not None else 0)
             if not ys:
                 continue
             ax.barh(ys, [x - 1 for x in xs], left=1.0, height=bar_h * 0.92, color=st["color"], hatch=st["hatch"],
@@ -362,7 +367,7 @@ def heatmap_data(model):
             p = model.workloads[r.workload].params
             for key in ("lang", "lang_h"):
                 c = r.cmp.get(key)
-                if c is None:
+                if _no_ratio(c):
                     continue
                 lo, hi = _ci_pct(c)
                 data.append([r.workload, _param_str(p["bs"]), _param_str(p["numjobs"]), _param_str(p["iodepth"]),
@@ -707,7 +712,7 @@ def compilers_data(model):
             continue
         for key in ("lang", "checks_c", "checks_cpp"):
             c = r.cmp.get(key)
-            if c is None:
+            if _no_ratio(c):
                 continue
             lo, hi = _ci_pct(c)
             data.append([r.workload, r.compiler, key, _r(pct(c.ratio), 3), _r(lo, 3), _r(hi, 3), c.verdict,
@@ -753,8 +758,8 @@ def _draw_compilers(ch):
                 continue
             y = [ypos[r[0]] + (len(comps) - 1) / 2 * step - ci * step for r in pts]
             x = [r[3] for r in pts]
-            lo = [r[3] - r[4] if r[4] is not None else 0 for r in pts]
-            hi = [r[5] - r[3] if r[5] is not None else 0 for r in pts]
+            lo = [max(r[3] - r[4], 0) if r[4] is not None else 0 for r in pts]
+            hi = [max(r[5] - r[3], 0) if r[5] is not None else 0 for r in pts]
             ax.errorbar(x, y, xerr=[lo, hi], fmt=st["marker"], color=st["color"], ms=5, capsize=2, lw=1.1,
                         label=tag)
         _, cand, base, label, what = CMP_BY_KEY[key]
@@ -781,7 +786,7 @@ def history_data(model):
     for hp in sorted(model.history, key=lambda h: h.run):
         key = (hp.workload, hp.compiler)
         first_median.setdefault(key, hp.c_base_median)
-        c = hp.lang
+        c = None if _no_ratio(hp.lang) else hp.lang
         lo, hi = _ci_pct(c) if c else (None, None)
         data.append([model.runs[hp.run].label, hp.run, hp.workload, hp.compiler,
                      _r(pct(c.ratio), 3) if c else None, _r(lo, 3), _r(hi, 3),

@@ -15,16 +15,17 @@ bad input. Plugin ids carry the compiler's major version (c-base-gcc12), and the
 version is part of the key, so a compiler upgrade starts a new series instead of being
 compared with the old compiler.
 """
-import argparse
 import json
 import math
 import os
 import sqlite3
+import stat
 import sys
 import time
+import urllib.parse
 
-from . import stats
-from .results import ResultFileError, load
+from . import _cli, stats
+from .results import MAX_SAMPLE_VALUE, MAX_SAMPLES, ResultFileError, load
 
 DEFAULT_DB = os.path.join("results", "history.sqlite")
 
@@ -63,7 +64,46 @@ class HistoryError(Exception):
     pass
 
 
-def connect(path):
+# The columns of our tables: a database with other tables, or these without their columns, is
+# not a drvbench history and is left untouched.
+_TABLES = {"runs": {"id", "recorded_at", "date", "git_commit", "git_dirty", "host", "complete", "result_file"},
+           "measurements": {"run_id", "workload", "plugin", "impl", "variant", "compiler", "compiler_version",
+                            "metric", "unit", "exact", "median", "samples"}}
+
+
+def _check_ours(path):
+    """Raises HistoryError unless path is a drvbench history database; reads it without writing."""
+    uri = "file:" + urllib.parse.quote(os.path.abspath(path)) + "?mode=ro"
+    try:
+        ro = sqlite3.connect(uri, uri=True, timeout=30)
+        try:
+            tables = {name: {c[1] for c in ro.execute(f"PRAGMA table_info(\"{name}\")")}
+                      for (name,) in ro.execute("SELECT name FROM sqlite_master WHERE type = 'table'"
+                                                " AND name NOT LIKE 'sqlite%'")}
+        finally:
+            ro.close()
+    except sqlite3.DatabaseError as e:
+        raise HistoryError(f"{path}: not a drvbench history database ({e})") from None
+    if set(tables) != set(_TABLES) or any(not _TABLES[t] <= tables[t] for t in _TABLES):
+        names = ", ".join(sorted(tables)[:8]) or "none"
+        raise HistoryError(f"{path}: not a drvbench history database (its tables: {names}); left untouched")
+
+
+def connect(path, create=True):
+    """Opens the history database at path: an existing one only if it is ours; a new one (path
+    missing or an empty file) only when create."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        st = None
+    except OSError as e:
+        raise HistoryError(f"{path}: {e.strerror or e}") from None
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        raise HistoryError(f"{path}: not a regular file")
+    if st is not None and st.st_size > 0:
+        _check_ours(path)
+    elif not create:
+        raise HistoryError(f"{path}: no history yet (record a run with drvbench run --record)")
     d = os.path.dirname(path)
     if d:
         os.makedirs(d, exist_ok=True)
@@ -119,12 +159,36 @@ def runs(db):
         " FROM runs r ORDER BY r.id").fetchall()
 
 
+def _samples(text, run_id, wl, plugin, metric):
+    """A stored sample row as a list of floats, or HistoryError naming the row."""
+    try:
+        v = json.loads(text)
+    except (TypeError, ValueError, RecursionError):
+        v = None
+    ok = (isinstance(v, list) and 0 < len(v) <= MAX_SAMPLES
+          and all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v))
+    if ok:
+        try:
+            v = [float(x) for x in v]
+        except OverflowError:
+            ok = False
+    if not ok or not all(0 <= x <= MAX_SAMPLE_VALUE for x in v):
+        raise HistoryError(f"run {run_id}, {wl} / {plugin} / {metric}: stored samples are not a non-empty "
+                           f"array of numbers in 0..{MAX_SAMPLE_VALUE:g}")
+    return v
+
+
 def check(db, metric="time", threshold_pct=1.0, **stat_kwargs):
     """Newest run against the newest earlier run of another commit, per series."""
     newest = db.execute("SELECT id, git_commit FROM runs WHERE complete = 1 ORDER BY id DESC LIMIT 1").fetchone()
     if newest is None:
         raise HistoryError("no complete run recorded yet")
     new_id, new_commit = newest
+    have = [m for (m,) in db.execute("SELECT DISTINCT metric FROM measurements WHERE run_id = ? ORDER BY metric",
+                                     (new_id,))]
+    if metric not in have:
+        raise HistoryError(f"metric '{_clean(metric)}' is not recorded in run {new_id}"
+                           f" (recorded: {', '.join(map(_clean, have)) or 'none'})")
     rows = []
     for wl, plugin, cver, unit, exact, samples in db.execute(
             "SELECT workload, plugin, compiler_version, unit, exact, samples FROM measurements"
@@ -136,11 +200,17 @@ def check(db, metric="time", threshold_pct=1.0, **stat_kwargs):
             (new_id, new_commit, wl, plugin, cver, metric)).fetchone()
         if prev is None:
             continue
-        c = stats.compare(json.loads(samples), json.loads(prev[0]), exact_hint=bool(exact), **stat_kwargs)
+        c = stats.compare(_samples(samples, new_id, wl, plugin, metric), _samples(prev[0], prev[2], wl, plugin, metric),
+                          exact_hint=bool(exact), **stat_kwargs)
         regression = c.verdict == stats.SLOWER and math.isfinite(c.ratio) and (c.ratio - 1) * 100 >= threshold_pct
         rows.append(dict(workload=wl, plugin=plugin, compiler_version=cver, unit=unit, base_commit=prev[1],
                          base_run=prev[2], comparison=c, regression=regression))
     return new_id, new_commit, rows
+
+
+def _clean(s, limit=80):
+    s = " ".join(str(s).split())
+    return s if len(s) <= limit else s[:limit] + "..."
 
 
 def _fmt(v):
@@ -148,7 +218,7 @@ def _fmt(v):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(prog="drvbench history", description=__doc__.split("\n\n")[0])
+    ap = _cli.Parser(prog="drvbench history", description=__doc__.split("\n\n")[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     for name in ("record", "list", "check"):
         p = sub.add_parser(name)
@@ -157,18 +227,19 @@ def main(argv=None):
             p.add_argument("result", help="drvbench result file")
         if name == "check":
             p.add_argument("--metric", default="time")
-            p.add_argument("--threshold", type=float, default=1.0, help="regression gate in percent (default 1)")
-            p.add_argument("--alpha", type=float, default=stats.DEFAULT_ALPHA)
-            p.add_argument("--min-effect", type=float, default=stats.DEFAULT_MIN_EFFECT * 100,
+            p.add_argument("--threshold", type=_cli.pct, default=1.0, help="regression gate in percent (default 1)")
+            p.add_argument("--alpha", type=_cli.prob, default=stats.DEFAULT_ALPHA)
+            p.add_argument("--min-effect", type=_cli.pct, default=stats.DEFAULT_MIN_EFFECT * 100,
                            help="smallest difference called a difference, percent")
     try:
         args = ap.parse_args(argv)
+    except _cli.UsageExit as e:
+        print(e, file=sys.stderr)
+        return 2
     except SystemExit as e:
         return 2 if e.code else 0
     try:
-        if args.cmd != "record" and not os.path.exists(args.db):
-            raise HistoryError(f"{args.db}: no history yet (record a run with drvbench run --record)")
-        db = connect(args.db)
+        db = connect(args.db, create=args.cmd == "record")
         if args.cmd == "record":
             run_id = record(db, args.result)
             print(f"recorded {args.result} as run {run_id} in {args.db}")
@@ -179,8 +250,11 @@ def main(argv=None):
                 flag = ("+dirty" if dirty else "") + ("" if complete else " incomplete")
                 print(f"{rid:>4}  {str(date or '-'):20}  {commit[:12]:12}  {nw:>9}  {comps or '-'}{flag}")
             return 0
-        new_id, commit, rows = check(db, args.metric, args.threshold, alpha=args.alpha,
-                                     min_effect=args.min_effect / 100)
+        try:
+            new_id, commit, rows = check(db, args.metric, args.threshold, alpha=args.alpha,
+                                         min_effect=args.min_effect / 100)
+        except HistoryError as e:
+            raise HistoryError(f"{args.db}: {e}") from None
         if not rows:
             print(f"run {new_id} ({commit[:12]}): no earlier commit with the same plugins and metric to compare")
             return 0

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import base64
 import csv
+import errno
 import html
 import math
 import os
+import shutil
 import sys
+import tempfile
 
 from . import _cli, charts, stats
 from .analysis import fmt_value
@@ -61,7 +64,19 @@ def fmt_p(c):
 def verdict_word(c):
     if c is None:
         return ""
+    if c.verdict == stats.NA:  # why: "n/a: baseline median is 0", "n/a: ratio out of range (...)"
+        why = next((w.rsplit(": no ratio", 1)[0] for w in c.warnings if w.endswith(": no ratio")), "")
+        return f"n/a: {why}" if why else "n/a"
     return {stats.SLOWER: "slower", stats.FASTER: "faster", stats.SAME: "n.s.", stats.NA: "n/a"}[c.verdict]
+
+
+def _md_cmp(c, cross=False):
+    """A comparison as a summary.md table cell."""
+    if c is None:
+        return "–"
+    if c.verdict == stats.NA:
+        return _md(verdict_word(c))
+    return f"{fmt_pct(c.ratio)} {fmt_ci_pct(c)} {VERDICT_SYMBOL[c.verdict]}{' †' if cross else ''}"
 
 
 def _e(s):
@@ -177,12 +192,31 @@ def write_csv(path, columns, rows):
 # ---------------------------------------------------------------- Markdown
 
 
+_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]|#"})
+
+
+def _md(s):
+    """Text from a result file as Markdown text: HTML escaped (as index.html does), Markdown markup
+    and table separators backslash-escaped, on one line."""
+    s = " ".join(str(s).split())
+    return html.escape(s, quote=False).translate(_MD_SPECIAL)
+
+
+def _md_code(s):
+    """A name as a code span, or as escaped text (_md) when it holds a backtick, a table separator,
+    a line break or HTML-special characters."""
+    s = str(s)
+    if any(c in s for c in "`|\r\n<>&"):
+        return _md(s)
+    return f"`{s}`"
+
+
 def summary_md(model, chart_files, title):
     conf = model.settings.confidence * 100
     cur = model.current
-    L = [f"# {title}", ""]
+    L = [f"# {_md(title)}", ""]
     for h in headline(model):
-        L.append(f"- **{h['component']} ({h['compiler']})**: " + "; ".join(
+        L.append(f"- **{_md(h['component'])} ({_md(h['compiler'])})**: " + "; ".join(
             f"{p['label']} **{fmt_pct(p['geomean'])}** ({p['slower']}▲ {p['faster']}▼ {p['same']}≈ of {p['n']})"
             for p in h["parts"]))
     L += ["", f"Median time per operation; ratios are medians with {conf:g} % bootstrap intervals; "
@@ -192,31 +226,27 @@ def summary_md(model, chart_files, title):
     L.append("| " + " | ".join(head) + " |")
     L.append("|" + "|".join(["---", "---"] + ["---:"] * (len(head) - 2)) + "|")
     for r in model.rows:
-        cells = [f"`{r.workload}`", r.compiler]
+        cells = [_md_code(r.workload), _md(r.compiler)]
         for role in ROLES:
             s = r.summaries.get(role)
             cells.append(fmt_value(s.median, r.unit) if s else "–")
         for key in TABLE_COMPARISONS:
-            c = r.cmp.get(key)
-            if c is None:
-                cells.append("–")
-                continue
-            cells.append(f"{fmt_pct(c.ratio)} {fmt_ci_pct(c)} {VERDICT_SYMBOL[c.verdict]}{' †' if key in r.cross_run else ''}")
+            cells.append(_md_cmp(r.cmp.get(key), key in r.cross_run))
         L.append("| " + " | ".join(cells) + " |")
     if model.others:
         L += ["", "Other subjects (peers, kernel targets) against C base:", "",
               "| workload | plugin | median | vs C base |", "|---|---|---:|---:|"]
         for o in model.others:
             c = o.comparison
-            L.append(f"| `{o.workload}` | {o.plugin} | {fmt_value(o.summary.median, o.unit)} | "
-                     f"{(fmt_pct(c.ratio) + ' ' + fmt_ci_pct(c) + ' ' + VERDICT_SYMBOL[c.verdict]) if c else '–'} |")
+            L.append(f"| {_md_code(o.workload)} | {_md(o.plugin)} | {fmt_value(o.summary.median, o.unit)} | "
+                     f"{_md_cmp(c)} |")
     ctx = cur.context
-    L += ["", f"Run: {ctx.get('date', '?')} on {ctx.get('host', ctx.get('host_name', '?'))} "
-              f"({ctx.get('cpu_model', '?')}, {ctx.get('cpus', ctx.get('num_cpus', '?'))} CPUs), kernel "
-              f"{str(ctx.get('kernel', '?')).split(' ')[0]}, commit {str(ctx.get('git_commit', '?'))[:12]}"
+    L += ["", f"Run: {_md(ctx.get('date', '?'))} on {_md(ctx.get('host', ctx.get('host_name', '?')))} "
+              f"({_md(ctx.get('cpu_model', '?'))}, {_md(ctx.get('cpus', ctx.get('num_cpus', '?')))} CPUs), kernel "
+              f"{_md(str(ctx.get('kernel', '?')).split(' ')[0])}, commit {_md(str(ctx.get('git_commit', '?'))[:12])}"
               f"{' (dirty)' if ctx.get('git_dirty') else ''}; {len(model.runs)} result file(s)."]
     for w in model.warnings:
-        L.append(f"> warning: {w}")
+        L.append(f"> warning: {_md(w)}")
     if chart_files:
         L += ["", "Charts: " + ", ".join(f"[{n}](charts/{n}.svg)" for n in chart_files) + "."]
     return "\n".join(L) + "\n"
@@ -421,32 +451,64 @@ def index_html(model, chart_entries, title):
 # ---------------------------------------------------------------- entry points
 
 
+REPORT_FILES = ("results.csv", "comparisons.csv", "summary.md", "index.html")  # and charts/
+
+
 def write_report(results, out_dir, settings=None, title="drvbench report"):
-    """Build the model and write every file; returns (index.html path, model, charts)."""
+    """Build the model and write every file; returns (index.html path, model, charts).
+
+    The report is built in a temporary directory beside out_dir and only then moved into place
+    (renames only), so a failure part-way (a full filesystem, a chart that cannot be drawn)
+    leaves an earlier report in out_dir as it was. Other files in out_dir are kept."""
     model = build_model(results, settings)
-    os.makedirs(out_dir, exist_ok=True)
-    chart_dir = os.path.join(out_dir, "charts")
-    if os.path.isdir(chart_dir):  # charts of an earlier report in the same directory would look current
-        for f in os.listdir(chart_dir):
-            if f.endswith((".svg", ".png", ".csv")):
-                os.unlink(os.path.join(chart_dir, f))
-    entries = []
-    for ch in charts.all_charts(model):
-        entries.append((ch, charts.render(ch, chart_dir, model.plugins)))
-    page = index_html(model, entries, title)
-    index = os.path.join(out_dir, "index.html")
-    _atomic_write(index, page)
-    _atomic_write(os.path.join(out_dir, "summary.md"), summary_md(model, [c.name for c, _ in entries], title))
-    write_csv(os.path.join(out_dir, "results.csv"), RESULT_COLUMNS, results_rows(model))
-    write_csv(os.path.join(out_dir, "comparisons.csv"), COMPARISON_COLUMNS, comparison_rows(model))
-    return index, model, [c for c, _ in entries]
+    out_dir = os.path.abspath(out_dir)
+    if os.path.lexists(out_dir) and not os.path.isdir(out_dir):
+        raise NotADirectoryError(errno.ENOTDIR, "exists and is not a directory", out_dir)
+    parent = os.path.dirname(out_dir)
+    os.makedirs(parent, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(out_dir)}.tmp-", dir=parent)
+    try:
+        chart_dir = os.path.join(tmp, "charts")
+        os.mkdir(chart_dir)
+        entries = []
+        for ch in charts.all_charts(model):
+            entries.append((ch, charts.render(ch, chart_dir, model.plugins)))
+        _write(os.path.join(tmp, "index.html"), index_html(model, entries, title))
+        _write(os.path.join(tmp, "summary.md"), summary_md(model, [c.name for c, _ in entries], title))
+        write_csv(os.path.join(tmp, "results.csv"), RESULT_COLUMNS, results_rows(model))
+        write_csv(os.path.join(tmp, "comparisons.csv"), COMPARISON_COLUMNS, comparison_rows(model))
+        _install(tmp, out_dir)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return os.path.join(out_dir, "index.html"), model, [c for c, _ in entries]
 
 
-def _atomic_write(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as f:
+def _write(path, text):
+    with open(path, "w", encoding="utf-8") as f:
         f.write(text)
-    os.replace(tmp, path)
+
+
+def _install(tmp, out_dir):
+    """Moves the report built in tmp to out_dir by renames. A new out_dir is tmp renamed; in an
+    existing one the new charts replace the old (charts of the earlier report that this one does
+    not draw are removed: they would look current), then the files, index.html last."""
+    if not os.path.lexists(out_dir):
+        mask = os.umask(0)
+        os.umask(mask)
+        os.chmod(tmp, 0o777 & ~mask)
+        os.rename(tmp, out_dir)
+        return
+    new_charts, old_charts = os.path.join(tmp, "charts"), os.path.join(out_dir, "charts")
+    if not os.path.isdir(old_charts):
+        os.mkdir(old_charts)
+    new = set(os.listdir(new_charts))
+    for f in new:
+        os.replace(os.path.join(new_charts, f), os.path.join(old_charts, f))
+    for f in os.listdir(old_charts):
+        if f.endswith((".svg", ".png", ".csv")) and f not in new:
+            os.unlink(os.path.join(old_charts, f))
+    for f in REPORT_FILES:
+        os.replace(os.path.join(tmp, f), os.path.join(out_dir, f))
 
 
 def build_parser():
@@ -460,7 +522,7 @@ def build_parser():
                    help="smallest |difference| in percent that counts (default 1)")
     p.add_argument("--confidence", type=_cli.prob, default=0.95, help="interval confidence (default 0.95)")
     p.add_argument("--resamples", type=_cli.resamples, default=10000, help="bootstrap resamples (default 10000)")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=_cli.seed, default=0, help="bootstrap seed (default 0)")
     p.add_argument("--ci-method", choices=("bca", "percentile"), default="bca")
     return p
 

@@ -41,8 +41,8 @@ SCHEMA = "drvbench-result"
 SCHEMA_VERSION = 1
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
-MAX_SAMPLES = 10_000_000  # per sample set
-MAX_SAMPLE_VALUE = 1e300  # finite but absurd values are corruption
+MAX_SAMPLES = 1_000_000  # per sample set: ten times the harness's largest run.reps (100000)
+MAX_SAMPLE_VALUE = 1e18  # 31 years per operation in ns: larger values are corruption (and would overflow)
 
 GBENCH_PLUGIN = "gbench"
 _TIME_UNITS_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
@@ -235,7 +235,7 @@ class _V:
         except OverflowError:
             self.fail(where, "number out of range")
         if not math.isfinite(x) or abs(x) > MAX_SAMPLE_VALUE:
-            self.fail(where, f"expected a finite number, got {_show(v)}")
+            self.fail(where, f"expected a finite number up to {MAX_SAMPLE_VALUE:g}, got {_show(v)}")
         if minimum is not None and x < minimum:
             self.fail(where, f"expected a number >= {minimum:g}, got {_show(v)}")
         return x
@@ -268,7 +268,7 @@ class _V:
         bad = ~np.isfinite(a) | (np.abs(a) > MAX_SAMPLE_VALUE)
         if bad.any():
             i = int(np.argmax(bad))
-            self.fail(f"{where}[{i}]", f"sample is not finite: {_show(v[i])}")
+            self.fail(f"{where}[{i}]", f"sample is not finite or above {MAX_SAMPLE_VALUE:g}: {_show(v[i])}")
         if (a < 0).any():
             i = int(np.argmax(a < 0))
             self.fail(f"{where}[{i}]", f"sample is negative: {_show(v[i])}")

@@ -157,9 +157,44 @@ def _as_samples(x):
 # ---------------------------------------------------------------- bootstrap
 
 
+BOOTSTRAP_DIRECT_MAX = 1000  # larger sets: the resample median drawn from its order-statistic law
+
+
 def bootstrap_medians(x, n_resamples, rng):
-    """Medians of n_resamples bootstrap resamples of x (vectorised, chunked for memory)."""
+    """Medians of n_resamples bootstrap resamples of x.
+
+    Up to BOOTSTRAP_DIRECT_MAX samples: by resampling (vectorised, chunked for memory), O(R n).
+    Above: each resample's median is drawn from its exact distribution (_bootstrap_medians_order),
+    O(n log n + R), so that compare and analyze stay near-linear in the number of samples.
+    """
     x = np.asarray(x, dtype=np.float64)
+    if x.size > BOOTSTRAP_DIRECT_MAX:
+        return _bootstrap_medians_order(np.sort(x), n_resamples, rng)
+    return _bootstrap_medians_direct(x, n_resamples, rng)
+
+
+def _bootstrap_medians_order(xs, n_resamples, rng):
+    """Medians of n_resamples bootstrap resamples of the sorted sample xs, without resampling.
+
+    A resample draws n indices floor(n U_i) with U_i uniform on (0, 1); its k-th smallest index is
+    floor(n U_(k)), and U_(k) ~ Beta(k, n - k + 1). For even n the median also needs U_(k+1): given
+    U_(k) = u, the other n - k uniforms are uniform on (u, 1), so U_(k+1) = u + (1 - u) Beta(1, n - k).
+    Same distribution as resampling, two random numbers per resample instead of n.
+    """
+    n = xs.size
+
+    def at(u):
+        return xs[np.minimum((u * n).astype(np.int64), n - 1)]
+
+    k = (n + 1) // 2
+    u = rng.beta(k, n - k + 1, size=n_resamples)
+    if n % 2:
+        return at(u)
+    v = u + (1.0 - u) * rng.beta(1, n - k, size=n_resamples)
+    return (at(u) + at(v)) / 2
+
+
+def _bootstrap_medians_direct(x, n_resamples, rng):
     n = x.size
     out = np.empty(n_resamples)
     step = max(1, _CHUNK_ELEMS // n)
@@ -213,12 +248,17 @@ def ratio_of_medians_ci(a, b, confidence=DEFAULT_CONFIDENCE, n_resamples=DEFAULT
     used = "percentile"
     if method == "bca":
         with np.errstate(divide="ignore", invalid="ignore"):
-            theta = math.log(np.median(a)) - math.log(np.median(b))
+            theta = float(np.log(np.median(a)) - np.log(np.median(b)))  # -inf for a zero median
         q = _bca_levels(a, b, r, theta, levels)
         if q is not None:
             levels, used = q, "bca"
-    lo, hi = np.quantile(r, levels)
-    return float(np.exp(lo)), float(np.exp(hi)), used
+    if np.all(np.isfinite(r)):
+        lo, hi = np.quantile(r, levels)
+    else:  # resample medians of 0 (log -inf): no interpolation across infinities, widen outwards
+        lo = np.quantile(r, levels[0], method="lower")
+        hi = np.quantile(r, levels[1], method="higher")
+    with np.errstate(over="ignore"):
+        return float(np.exp(lo)), float(np.exp(hi)), used
 
 
 def _bca_levels(a, b, r, theta, levels):
@@ -301,12 +341,15 @@ def paired_ratio_ci(a, b, confidence=DEFAULT_CONFIDENCE, n_resamples=DEFAULT_RES
     r = np.asarray(a, dtype=float) / np.asarray(b, dtype=float)
     rng = np.random.default_rng(seed)
     n = len(r)
-    meds = np.empty(n_resamples)
-    chunk = max(1, 2_000_000 // max(n, 1))
-    for start in range(0, n_resamples, chunk):
-        k = min(chunk, n_resamples - start)
-        idx = rng.integers(0, n, size=(k, n))
-        meds[start:start + k] = np.median(r[idx], axis=1)
+    if n > BOOTSTRAP_DIRECT_MAX:  # same distribution, O(R) (see bootstrap_medians)
+        meds = _bootstrap_medians_order(np.sort(r), n_resamples, rng)
+    else:
+        meds = np.empty(n_resamples)
+        chunk = max(1, 2_000_000 // max(n, 1))
+        for start in range(0, n_resamples, chunk):
+            k = min(chunk, n_resamples - start)
+            idx = rng.integers(0, n, size=(k, n))
+            meds[start:start + k] = np.median(r[idx], axis=1)
     tail = (1 - confidence) / 2
     return float(np.median(r)), float(np.quantile(meds, tail)), float(np.quantile(meds, 1 - tail))
 
@@ -333,6 +376,12 @@ def _compare_paired(a, b, sa, sb, base, *, alpha, min_effect, confidence, n_resa
     return Comparison(ratio=ratio, ratio_ci=(lo, hi), ci_method="paired", p_value=p, mean_rel=m - 1.0,
                       mean_rel_ci=(m - half - 1.0, m + half - 1.0), exact=False, significant=significant,
                       verdict=verdict, **base)
+
+
+def _finite_ratios(a, b):
+    with np.errstate(over="ignore", under="ignore"):
+        r = a / b
+    return bool(np.all(np.isfinite(r)) and np.all(r > 0))
 
 
 def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confidence=DEFAULT_CONFIDENCE,
@@ -373,6 +422,10 @@ def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confide
 
     ratio = sa.median / sb.median
     mean_rel = sa.mean / sb.mean - 1.0
+    if not (math.isfinite(ratio) and math.isfinite(mean_rel)):
+        warnings.append(f"ratio out of range (medians {sa.median:.3g} / {sb.median:.3g}): no ratio")
+        return Comparison(ratio=nan, ratio_ci=(nan, nan), ci_method="none", p_value=None, mean_rel=nan,
+                          mean_rel_ci=(nan, nan), exact=False, significant=False, verdict=NA, **base)
     tol = EXACT_REL_TOL if exact_hint else 0.0
     const_a, const_b = is_constant(a, tol), is_constant(b, tol)
     if const_a and const_b and (exact_hint or (sa.n >= 2 and sb.n >= 2)):
@@ -389,7 +442,8 @@ def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confide
     if min(sa.n, sb.n) < MIN_RECOMMENDED_SAMPLES:
         warnings.append(f"few samples ({min(sa.n, sb.n)} < {MIN_RECOMMENDED_SAMPLES}): low power")
 
-    if paired and sa.n == sb.n and sa.n >= MIN_RECOMMENDED_SAMPLES // 2 and np.all(a > 0) and np.all(b > 0):
+    if paired and sa.n == sb.n and sa.n >= MIN_RECOMMENDED_SAMPLES // 2 and np.all(a > 0) and np.all(b > 0) \
+            and _finite_ratios(a, b):
         return _compare_paired(a, b, sa, sb, base, alpha=alpha, min_effect=min_effect, confidence=confidence,
                                n_resamples=n_resamples, seed=seed, warnings=warnings)
     lo, hi, used = ratio_of_medians_ci(a, b, confidence, n_resamples, seed, ci_method)
