@@ -14,6 +14,12 @@ compiler version): exit 1 when any got significantly slower by the threshold, el
 bad input. Plugin ids carry the compiler's major version (c-base-gcc12), and the full compiler
 version is part of the key, so a compiler upgrade starts a new series instead of being
 compared with the old compiler.
+
+--db must be a drvbench history (tables runs and measurements with their columns), a missing
+path or an empty file (record only): any other file is refused with exit 2 and left untouched
+(read in read-only mode, never switched to WAL). Stored sample rows that are not a non-empty
+array of numbers in 0..1e18 make `check` exit 2 naming the run and row; --alpha must be in
+(0, 1), --threshold and --min-effect finite and >= 0, --metric recorded in the newest run.
 """
 import json
 import math
