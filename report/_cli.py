@@ -6,6 +6,15 @@ import argparse
 import sys
 
 
+MAX_LINE = 500  # an error line echoes keys and values from the command line and files: capped
+
+
+def line(s):
+    """s on one line of at most MAX_LINE characters."""
+    s = " ".join(str(s).split())
+    return s if len(s) <= MAX_LINE else s[:MAX_LINE - 3] + "..."
+
+
 class UsageExit(Exception):
     pass
 
@@ -50,12 +59,12 @@ def parse(parser, argv):
     try:
         return parser.parse_args(argv)
     except UsageExit as e:
-        print(e, file=sys.stderr)
+        print(line(e), file=sys.stderr)
         return None
 
 
 def fail(prog, message):
-    print(f"{prog}: error: {message}", file=sys.stderr)
+    print(line(f"{prog}: error: {message}"), file=sys.stderr)
     return 2
 
 

@@ -240,7 +240,7 @@ def main(argv=None):
     try:
         args = ap.parse_args(argv)
     except _cli.UsageExit as e:
-        print(e, file=sys.stderr)
+        print(_cli.line(e), file=sys.stderr)
         return 2
     except SystemExit as e:
         return 2 if e.code else 0
@@ -275,10 +275,10 @@ def main(argv=None):
         print(f"{bad} regression(s) beyond {args.threshold:g}% in {len(rows)} comparisons")
         return 1 if bad else 0
     except (HistoryError, ResultFileError) as e:
-        print(f"drvbench history: {e}", file=sys.stderr)
+        print(_cli.line(f"drvbench history: {e}"), file=sys.stderr)
         return 2
     except sqlite3.DatabaseError as e:
-        print(f"drvbench history: {args.db}: {e}", file=sys.stderr)
+        print(_cli.line(f"drvbench history: {args.db}: {e}"), file=sys.stderr)
         return 2
 
 

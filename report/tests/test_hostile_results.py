@@ -560,3 +560,20 @@ def test_compare_analysis_api_zero_rows():
     assert not rep_.regressions
     table = analysis.compare_table(rep_)
     assert "n/a" in table and "baseline median is 0" in table
+
+
+@pytest.mark.parametrize("module,args", [
+    ("compare", ["F", "F", "--metric", "K"]), ("analyze", ["F", "--metric", "K"]), ("analyze", ["F", "--baseline", "K"]),
+    ("compare", ["F", "F", "--alpha", "K"]), ("report", ["F", "--out", "O", "--seed", "K"]),
+    ("history", ["check", "--db", "D", "--metric", "K"]), ("history", ["check", "--db", "D", "--alpha", "K"]),
+    ("compare", ["K", "F"]),
+])
+def test_error_lines_are_capped(tmp_path, hist, run, module, args):
+    """Issue 17 defect 9: error lines echoed a 1 MB key on one line. They are capped (one line,
+    at most _cli.MAX_LINE characters)."""
+    f = write(tmp_path / "r.json", doc(ONES, ONES))
+    key = "k" * 1_000_000
+    sub = {"F": f, "O": str(tmp_path / "o"), "D": str(hist), "K": key}
+    rc, out, err = run(module, *[sub.get(a, a) for a in args])
+    assert rc == 2
+    assert len(err.strip().splitlines()) == 1 and 20 < len(err) <= 1000, len(err)
