@@ -33,6 +33,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import stat
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -154,10 +155,16 @@ def read_json(path):
     """Parse a file as strict JSON (UTF-8, no NaN/Infinity, no duplicate keys)."""
     p = str(path)
     try:
-        size = os.path.getsize(p)
-        if size > MAX_FILE_BYTES:
-            raise ResultFileError(p, "", f"file is {size} bytes, larger than the {MAX_FILE_BYTES} accepted")
-        with open(p, "rb") as f:
+        # O_NONBLOCK: a FIFO must not block the open; anything but a regular file is refused.
+        fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+        with open(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(st.st_mode):
+                raise ResultFileError(p, "", "not a regular file (a FIFO, device or socket)")
+            if st.st_size > MAX_FILE_BYTES:
+                raise ResultFileError(p, "", f"file is {st.st_size} bytes, larger than the {MAX_FILE_BYTES} accepted")
             raw = f.read(MAX_FILE_BYTES + 1)
     except ResultFileError:
         raise

@@ -577,3 +577,22 @@ def test_error_lines_are_capped(tmp_path, hist, run, module, args):
     rc, out, err = run(module, *[sub.get(a, a) for a in args])
     assert rc == 2
     assert len(err.strip().splitlines()) == 1 and 20 < len(err) <= 1000, len(err)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "directory"])
+def test_result_file_not_regular(tmp_path, run, kind):
+    """Issue 17 defect 5 (its Python part): a FIFO as a compare input hung forever and /dev/zero was
+    read up to the size cap. Non-regular files are refused at once with exit 2 and one line."""
+    if kind == "fifo":
+        p = tmp_path / "fifo.json"
+        os.mkfifo(p)
+    elif kind == "device":
+        p = "/dev/zero"
+    else:
+        p = tmp_path
+    good = write(tmp_path / "good.json", doc(ONES, ONES))
+    for args in (["compare", p, good], ["analyze", p], ["report", p, "--out", tmp_path / "o"],
+                 ["history", "record", "--db", tmp_path / "h.sqlite", p]):
+        rc, out, err = run(*args)
+        assert rc == 2 and len(err.strip().splitlines()) == 1 and str(p) in err, err
+        assert "not a regular file" in err or "directory" in err
