@@ -26,7 +26,7 @@ from .model import (CMP_BY_KEY, ROLE_LABEL, ROLES, TABLE_COMPARISONS, Settings, 
                     pct)
 from .results import ResultFileError, load
 
-PROG = "report.report"
+PROG = "drvbench report"
 
 VERDICT_SYMBOL = {stats.SLOWER: "▲", stats.FASTER: "▼", stats.SAME: "≈", stats.NA: "–"}
 VERDICT_CLASS = {stats.SLOWER: "slower", stats.FASTER: "faster", stats.SAME: "same", stats.NA: "na"}
@@ -486,4 +486,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_cli.run(main))
