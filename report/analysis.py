@@ -407,6 +407,11 @@ def _direction(better):
     return f"{better} is better"
 
 
+def _units(rows):
+    units = sorted({r.unit for r in rows if r.unit})
+    return units[0] if len(units) == 1 else ("units per row" if units else "-")
+
+
 def min_samples_unpaired(alpha):
     """Fewest samples per side with which the two-sided Mann-Whitney U test can reach p < alpha."""
     n = 1
@@ -434,7 +439,7 @@ def compare_header(rep: CompareReport):
     gate = (f"gate: worse by >= {rep.gate_pct:g} %" + (f" (noise band {rep.noise_band_pct:g} % for timed metrics)"
                                                         if rep.noise_band_pct else "")) if rep.gate \
         else "reported only, does not gate"
-    return (f"{rep.metric} ({rep.rows[0].unit if rep.rows else '-'}, {_direction(rep.better)}), NEW against BASE "
+    return (f"{rep.metric} ({_units(rep.rows)}, {_direction(rep.better)}), NEW against BASE "
             f"across runs: ratio = NEW/BASE, {label}, {conf * 100:g} % interval; {_rule(cs, paired=False)}; {gate}")
 
 
@@ -472,7 +477,7 @@ def compare_summary(rep: CompareReport):
 
 def analyze_header(rows, metric):
     cs = [r.comparison for r in rows if r.comparison is not None]
-    unit = next((r.unit for r in rows if r.unit), "-")
+    unit = _units(rows)
     better = next((r.better for r in rows), infer_better(metric))
     ns = sorted({r.a.n for r in rows if r.a is not None})
     n = (f"{ns[0]}" if len(ns) == 1 else f"{ns[0]}-{ns[-1]}") if ns else "0"

@@ -158,7 +158,7 @@ RESULT_COLUMNS = ["workload", "component", "plugin", "role", "compiler", "metric
 
 COMPARISON_COLUMNS = ["workload", "component", "compiler", "comparison", "candidate", "reference", "unit",
                       "median_candidate", "median_reference", "ratio", "ci_low", "ci_high", "diff_pct", "p_value",
-                      "verdict", "exact", "noisy", "n_candidate", "n_reference", "cross_run"]
+                      "verdict", "exact", "noisy", "n_candidate", "n_reference", "cross_run", "statistic"]
 
 
 def results_rows(model):
@@ -200,7 +200,7 @@ def comparison_rows(model):
                 continue
             out.append([r.workload, r.component, r.compiler, key, r.plugins[cand], r.plugins[base], r.unit,
                         c.median_a, c.median_b, c.ratio, c.ratio_ci[0], c.ratio_ci[1], pct(c.ratio), c.p_value,
-                        c.verdict, c.exact, c.noisy, c.n_a, c.n_b, key in r.cross_run])
+                        c.verdict, c.exact, c.noisy, c.n_a, c.n_b, key in r.cross_run, c.statistic])
     return out
 
 
