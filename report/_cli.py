@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -68,10 +69,24 @@ def fail(prog, message):
     return 2
 
 
-def add_stat_options(p):
-    p.add_argument("--metric", default="time",
-                   help="metric to compare: time (ns/op, the default) or one recorded in the files, e.g. instructions")
-    p.add_argument("--alpha", type=prob, default=0.05, help="significance level of the Mann-Whitney U test (default 0.05)")
+def run(main):
+    """main()'s exit status; a closed stdout (drvbench compare ... | head) ends quietly with
+    status 141 (128 + SIGPIPE, as a shell tool killed by SIGPIPE), not a traceback."""
+    try:
+        status = main()
+        sys.stdout.flush()
+        return status
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 141
+
+
+def add_stat_options(p, metric_help="metric: time (ns/op, the default) or one recorded in the files, e.g. instructions"):
+    p.add_argument("--metric", default=None, help=metric_help)
+    p.add_argument("--alpha", type=prob, default=0.05,
+                   help="significance level of the test (Wilcoxon signed-rank within a run, Mann-Whitney U "
+                        "across runs; default 0.05)")
     p.add_argument("--min-effect", type=pct, default=1.0, metavar="PCT",
                    help="smallest |ratio - 1| in percent that counts as a difference (default 1)")
     p.add_argument("--confidence", type=prob, default=0.95, help="confidence level of the intervals (default 0.95)")

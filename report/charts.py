@@ -22,12 +22,14 @@ import warnings
 from dataclasses import dataclass, field
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.colors import TwoSlopeNorm  # noqa: E402
 
-from .model import CMP_BY_KEY, PRIMARY, ROLE_LABEL, ROLES, geomean, pct, sample_note  # noqa: E402
+from . import stats  # noqa: E402
+from .model import CMP_BY_KEY, ROLE_LABEL, ROLES, classify, geomean, pct, sample_note  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design".
 OKABE_ITO = {
@@ -105,7 +107,20 @@ def _no_ratio(c):
 def _verdict_mark(c):
     if c is None:
         return ""
-    return {"slower": "slower", "faster": "faster"}.get(c.verdict, "n.s." if c.verdict != "n/a" else "n/a")
+    return {stats.WORSE: "worse", stats.BETTER: "better", stats.TOO_FEW: "too few rounds",
+            stats.NA: "n/a"}.get(c.verdict, "n.s.")
+
+
+def stat_words(cs):
+    """The statistic behind a set of comparisons, as captions name it: within one run the paired
+    one, across result files the unpaired one; both named when a chart mixes them."""
+    cs = [c for c in cs if c is not None]
+    kinds = {("paired" if c.ci_method == "paired" else "exact" if c.exact else "unpaired") for c in cs}
+    words = {"paired": stats.PAIRED_LABEL + " (both sides from one run)",
+             "unpaired": stats.statistic_label(next((c for c in cs if c.ci_method not in ("paired", "exact")), None))
+             + " (sides from different result files)" if "unpaired" in kinds else "",
+             "exact": stats.EXACT_LABEL}
+    return "; ".join(words[k] for k in ("paired", "unpaired", "exact") if k in kinds) or stats.PAIRED_LABEL
 
 
 def _series_style(i):
@@ -166,7 +181,7 @@ def forest_data(model):
         workloads = [w for w in workloads if w not in hm]
         if not workloads:
             return None
-    series, data, ns = [], [], []
+    series, data, ns, cs = [], [], [], []
     for r in rows_in:
         if r.workload in skip:
             continue
@@ -181,17 +196,17 @@ def forest_data(model):
             data.append([r.workload, r.compiler, variant, _r(pct(c.ratio), 3), _r(lo, 3), _r(hi, 3),
                          c.n_a, c.n_b, _r(c.p_value, 6), c.verdict, c.exact])
             ns += [c.n_a, c.n_b]
+            cs.append(c)
     conf = model.settings.confidence * 100
-    caption = (f"Each point is the difference of the C++ implementation's median from the C implementation's "
-               f"median, as a percentage of C, with its {conf:g} % bootstrap interval (ratio of medians). "
-               f"Left of 0 %: C++ is faster; right: slower. The shaded band is ±{model.settings.min_effect * 100:g} %, "
+    caption = (f"Each point is the C++/C time ratio minus 1, in %: the {stat_words(cs)}, with its {conf:g} % "
+               f"interval. Left of 0 %: C++ is faster; right: slower. The shaded band is ±{model.settings.min_effect * 100:g} %, "
                f"the smallest difference the verdicts call a difference. Base compares C base with C++ base; "
                f"hardened compares the hardened builds.")
     if skip:
         caption += f" {len(skip)} workloads of the parameter matrix are in the heat maps instead."
     return Chart(name="forest", kind="forest",
-                 title="C++ vs C per workload: (C++ − C) / C of the median time",
-                 subtitle=f"{conf:g} % bootstrap CI; {sample_note(ns)}",
+                 title="C++ vs C per workload: C++/C time ratio − 1",
+                 subtitle=f"{conf:g} % bootstrap interval; {sample_note(ns)}",
                  caption=caption,
                  columns=["workload", "compiler", "variant", "diff_pct", "ci_low_pct", "ci_high_pct",
                           "n_cpp", "n_c", "p_value", "verdict", "exact"],
@@ -224,7 +239,7 @@ def _draw_forest(ch):
     ax.set_yticks(range(len(wl)))
     ax.set_yticklabels(list(reversed(wl)))
     ax.set_ylim(-0.7, len(wl) - 0.3)
-    ax.set_xlabel("(C++ − C) / C of median time per operation, %   (← C++ faster | C++ slower →)")
+    ax.set_xlabel("C++/C time ratio − 1, %   (← C++ faster | C++ slower →)")
     ax.text(0, 1.0, " C baseline (0 %)", transform=ax.get_xaxis_transform(), ha="left", va="bottom",
             fontsize=8, color=BASELINE_COLOUR)
     ax.grid(axis="y", alpha=0)
@@ -274,9 +289,10 @@ def decomposition_data(model):
         workloads = list(dict.fromkeys(r.workload for r in rows))
         charts.append(Chart(
             name=f"decomposition-{_slug(comp)}", kind="decomposition",
-            title=f"{comp}: cost decomposition, median time relative to C base",
-            subtitle=f"{conf:g} % bootstrap CI of the ratio of medians; {sample_note(ns)}",
-            caption=("Bars start at C base (= 1, the line) and end at each build's median relative to it. "
+            title=f"{comp}: cost decomposition, time relative to C base",
+            subtitle=f"{conf:g} % bootstrap interval; {sample_note(ns)}",
+            caption=(f"Bars start at C base (= 1, the line) and end at each build's time ratio to it: the "
+                     f"{stat_words([r.cmp.get(k) for r in rows for k in ('checks_c', 'lang', 'total')])}. "
                      "C base → C hardened is what the checks cost in C; C base → C++ base is what the language "
                      "costs; C++ base → C++ hardened adds the checks in C++. The top row is the geometric mean "
                      "over the component's workloads (whiskers: smallest to largest workload)."),
@@ -329,7 +345,7 @@ def _draw_decomposition(ch):
         ax.set_yticks(range(n))
         ax.set_yticklabels(list(reversed(labels)))
         ax.set_ylim(-0.6, n - 0.4)
-        ax.set_xlabel("median time relative to C base (×)")
+        ax.set_xlabel("time ratio to C base (×)")
         ax.grid(axis="y", alpha=0)
         if len(comps) > 1:
             ax.set_title(tag, fontsize=9)
@@ -383,12 +399,13 @@ def heatmap_data(model):
         conf = model.settings.confidence * 100
         charts.append(Chart(
             name=f"heatmap-{_slug(label)}-{_slug(tag)}", kind="heatmap",
-            title=f"Parameter matrix, {label} ({tag}): (C++ − C) / C of the median",
+            title=f"Parameter matrix, {label} ({tag}): C++/C time ratio − 1",
             subtitle=f"per numjobs × iodepth, one panel per block size; * = significant (p < {model.settings.alpha:g}, "
                      f"{conf:g} % CI excludes 0, |diff| ≥ {model.settings.min_effect * 100:g} %); {sample_note(ns)}",
-            caption=("Each cell is one workload of the matrix: the C++ median minus the C median as a percentage "
-                     "of C (0 % = the C baseline, white). Purple: C++ faster; orange: C++ slower; the number in "
-                     "the cell is the value, so the map reads in greyscale too. Empty cells were not measured."),
+            caption=(f"Each cell is one workload of the matrix: the C++/C time ratio minus 1 in % "
+                     f"({stat_words([r.cmp.get(k) for r in rows for k in keys])}; 0 % = the C baseline, white). "
+                     "Purple: C++ faster; orange: C++ slower; the number in the cell is the value, so the map "
+                     "reads in greyscale too. Empty cells were not measured."),
             columns=["workload", "bs", "numjobs", "iodepth", "comparison", "diff_pct", "ci_low_pct", "ci_high_pct",
                      "significant", "verdict", "n_cpp", "n_c"],
             rows=data, plot={"bs": bss, "numjobs": nj, "iodepth": iod, "keys": keys}))
@@ -494,7 +511,6 @@ def latency_data(model):
                 if k is None:
                     continue
                 have = True
-                import numpy as np
                 data.append([w.name, pid, k[1], k[0], mname, m.unit, _r(float(np.median(m.samples)), 3),
                              _r(float(m.samples.min()), 3), _r(float(m.samples.max()), 3), int(m.samples.size)])
                 ns.append(int(m.samples.size))
@@ -511,7 +527,8 @@ def latency_data(model):
     else:
         shown = workloads
     caption = ("Completion latency per percentile, per plugin: the median over the run's samples (each sample is "
-               "one job), with whiskers from the smallest to the largest sample. Log scale; lower is better.")
+               "one job), with whiskers from the smallest to the largest sample. Linear axis in the unit of the "
+               "data; lower is better.")
     if len(workloads) > len(shown):
         caption += (f" {len(shown)} of {len(workloads)} workloads are drawn, spread over the list; every one is in "
                     f"the table and CSV.")
@@ -540,7 +557,8 @@ def _draw_latency(ch, plugins_info=None):
         rows = [r for r in ch.rows if r[0] == w]
         qs = sorted({(r[3], r[2]) for r in rows})
         xpos = {q: k for k, q in enumerate(qs)}
-        div, unit = _unit_scale(rows[0][5] if rows else "ns", [r[8] for r in rows])
+        # the unit of the data: chosen from the typical value (the medians), not the largest maximum
+        div, unit = _unit_scale(rows[0][5] if rows else "ns", [float(np.median([r[6] for r in rows]))] if rows else [])
         for pi, pid in enumerate(ch.plot["plugins"]):
             pr = sorted([r for r in rows if r[1] == pid], key=lambda r: r[3])
             if not pr:
@@ -555,10 +573,10 @@ def _draw_latency(ch, plugins_info=None):
             handles.setdefault(pid, h)
         ax.set_xticks(range(len(qs)))
         ax.set_xticklabels([q[1] for q in qs])
-        ax.set_yscale("log")
+        ax.set_ylim(bottom=0)
         ax.set_title(w, fontsize=8.5)
         ax.set_xlabel("percentile")
-        ax.set_ylabel(f"latency, {unit} (log)")
+        ax.set_ylabel(f"latency, {unit}")
     for j in range(len(wl), nrows * ncols):
         axes[j // ncols][j % ncols].set_visible(False)
     fig.legend(list(handles.values()), list(handles.keys()), loc="lower center", ncol=min(4, len(handles)),
@@ -703,7 +721,7 @@ def _draw_counters(ch, plugins_info=None):
 def compilers_data(model):
     if len(model.compilers) < 2:
         return None
-    data, ns = [], []
+    data, ns, cs = [], [], []
     per_wl = {}
     for r in model.rows:
         per_wl.setdefault(r.workload, set()).add(r.compiler)
@@ -718,6 +736,7 @@ def compilers_data(model):
             data.append([r.workload, r.compiler, key, _r(pct(c.ratio), 3), _r(lo, 3), _r(hi, 3), c.verdict,
                          c.n_a, c.n_b])
             ns += [c.n_a, c.n_b]
+            cs.append(c)
     # C base speed per compiler, relative to the first compiler's C base (no CI: different plugins)
     first = model.compilers[0]
     speed = []
@@ -733,9 +752,9 @@ def compilers_data(model):
         return None
     workloads = list(dict.fromkeys(d[0] for d in data))[:MAX_FOREST_ROWS]
     return Chart(name="compilers", kind="compilers", title="Per compiler: what the language and the checks cost",
-                 subtitle=f"{model.settings.confidence * 100:g} % bootstrap CI; {sample_note(ns)}",
-                 caption=("Each panel is one comparison within a compiler's plugins, as (candidate − reference) / "
-                          "reference of the median in %, per workload; one marker shape per compiler. 0 % is the "
+                 subtitle=f"{model.settings.confidence * 100:g} % bootstrap interval; {sample_note(ns)}",
+                 caption=(f"Each panel is one comparison within a compiler's plugins, as the candidate/reference "
+                          f"time ratio − 1 in % ({stat_words(cs)}), per workload; one marker shape per compiler. 0 % is the "
                           "reference build. Whether a cost depends on the compiler shows as markers that disagree."),
                  columns=["workload", "compiler", "comparison", "diff_pct", "ci_low_pct", "ci_high_pct", "verdict",
                           "n_candidate", "n_reference"],
@@ -764,7 +783,7 @@ def _draw_compilers(ch):
                         label=tag)
         _, cand, base, label, what = CMP_BY_KEY[key]
         ax.set_title(f"{what}\n{label}", fontsize=9)
-        ax.set_xlabel("difference of medians, %")
+        ax.set_xlabel("time ratio − 1, %")
         ax.grid(axis="y", alpha=0)
     axes[0][0].set_yticks(range(len(wl)))
     axes[0][0].set_yticklabels(list(reversed(wl)))
@@ -801,9 +820,10 @@ def history_data(model):
         return None
     return Chart(name="history", kind="history", title="History: language cost and C base time across runs",
                  subtitle=f"{len(runs_seen)} runs; {sample_note(ns)}",
-                 caption=("Top: (C++ base − C base) / C base of the median per run, with its interval; a trend away "
-                          "from 0 % is a change in what the language costs. Bottom: the C base median relative to "
-                          "the first run that has it (0 % = the first run), which separates a machine or compiler "
+                 caption=(f"Top: the C++ base/C base time ratio − 1 of each run, within that run ({stats.PAIRED_LABEL}), "
+                          "with its interval; a trend away from 0 % is a change in what the language costs. Bottom: "
+                          "the C base median divided by that of the first run that has it, − 1 (0 % = the first run; "
+                          "a ratio of medians across runs, no interval), which separates a machine or compiler "
                           "change from a change in the comparison."),
                  columns=["run", "run_index", "workload", "compiler", "lang_diff_pct", "ci_low_pct", "ci_high_pct",
                           "c_base_median", "unit", "c_base_vs_first_pct", "verdict"],
@@ -831,12 +851,141 @@ def _draw_history(ch):
                      ls=st["ls"], ms=5, lw=1.1)
     for ax in axes:
         ax.axhline(0, color=BASELINE_COLOUR, lw=1.2)
-    axes[0].set_ylabel("(C++ − C) / C, %\n(0 = C baseline)")
+    axes[0].set_ylabel("C++/C time ratio − 1, %\n(0 = C baseline)")
     axes[1].set_ylabel("C base median vs\nfirst run, %")
     axes[1].set_xticks(range(len(runs)))
     axes[1].set_xticklabels(ch.plot["labels"], rotation=20, ha="right")
     axes[1].set_xlabel("run (date, commit)")
     axes[0].legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False, fontsize=7)
+    return fig
+
+
+# ---------------------------------------------------------------- distributions (split violins)
+
+MAX_DIST_PANELS = 12
+IMPL_ORDER = ("c", "cpp", "rust")
+IMPL_LABEL = {"c": "C", "cpp": "C++", "rust": "Rust"}
+IMPL_COLOUR = {"c": "#0072B2", "cpp": "#D55E00", "rust": "#009E73"}
+
+
+def _impl_variant(pid, info):
+    impl, variant = info.get("impl"), info.get("variant")
+    parts = pid.split("-", 2)
+    if impl is None and len(parts) == 3:
+        impl, variant = parts[0], parts[1]
+    _, tag = classify(pid, info)
+    return impl or pid, variant or "", tag or ""
+
+
+def distributions_data(model):
+    """The raw time samples of every plugin per workload, grouped by variant and compiler, one
+    density per implementation (C, C++, and any other impl in the files)."""
+    data, workloads, groups, impls, ns = [], [], [], [], []
+    for w in model.workloads.values():
+        have = False
+        for pid, e in w.entries.items():
+            m = e.metrics.get("time")
+            if m is None:
+                continue
+            impl, variant, tag = _impl_variant(pid, model.plugins.get(pid, {}))
+            g = f"{variant} {tag}".strip() or pid
+            for i, x in enumerate(m.samples):
+                data.append([w.name, pid, impl, variant, tag, i, _r(float(x), 3), m.unit])
+            ns.append(int(m.samples.size))
+            have = True
+            if g not in groups:
+                groups.append(g)
+            if impl not in impls:
+                impls.append(impl)
+        if have:
+            workloads.append(w.name)
+    if not data or len(impls) < 2:
+        return None
+    impls.sort(key=lambda i: (IMPL_ORDER.index(i) if i in IMPL_ORDER else len(IMPL_ORDER), i))
+    if len(workloads) > MAX_DIST_PANELS:
+        step = (len(workloads) - 1) / (MAX_DIST_PANELS - 1)
+        shown = [workloads[round(i * step)] for i in range(MAX_DIST_PANELS)]
+    else:
+        shown = workloads
+    names = [IMPL_LABEL.get(i, i) for i in impls]
+    how = (f"split violins: {names[0]} on the left half, {names[1]} on the right" if len(impls) == 2
+           else "one violin per implementation, side by side")
+    caption = (f"Every timed sample of every plugin (one per round), per workload, as a kernel density estimate "
+               f"({how}); the line across each is its median. Groups are variant and compiler; the y axis is time "
+               f"per operation in the unit of the data, linear. A wide or two-humped shape is a noisy or drifting "
+               f"run: read the ratios in the table with that in mind.")
+    if len(workloads) > len(shown):
+        caption += f" {len(shown)} of {len(workloads)} workloads are drawn, spread over the list; all are in the CSV."
+    return Chart(name="distributions", kind="distributions", title="Distributions of the time samples: "
+                 + " vs ".join(names), subtitle=sample_note(ns), caption=caption,
+                 columns=["workload", "plugin", "impl", "variant", "compiler", "round", "value", "unit"],
+                 rows=data, plot={"workloads": shown, "groups": groups, "impls": impls})
+
+
+def _half_violin(ax, values, pos, width, side, colour, hatch=""):
+    """A violin at pos; side -1 keeps the left half, +1 the right half, 0 both."""
+    vals = np.asarray(values, dtype=float)
+    if vals.size < 2 or np.all(vals == vals[0]):
+        ax.plot([pos - width / 2 * (side <= 0), pos + width / 2 * (side >= 0)], [vals[0]] * 2, color=colour, lw=2)
+        return
+    parts = ax.violinplot([vals], positions=[pos], widths=width, showextrema=False, showmedians=False)
+    for body in parts["bodies"]:
+        verts = body.get_paths()[0].vertices
+        if side < 0:
+            verts[:, 0] = np.minimum(verts[:, 0], pos)
+        elif side > 0:
+            verts[:, 0] = np.maximum(verts[:, 0], pos)
+        body.set_facecolor(colour)
+        body.set_edgecolor("#222222")
+        body.set_alpha(0.75)
+        body.set_linewidth(0.6)
+        if hatch:
+            body.set_hatch(hatch)
+    med = float(np.median(vals))
+    x0 = pos - width / 2 if side <= 0 else pos
+    x1 = pos + width / 2 if side >= 0 else pos
+    ax.plot([x0, x1], [med, med], color="#000000", lw=1.4, zorder=4)
+
+
+def _draw_distributions(ch):
+    wl, groups, impls = ch.plot["workloads"], ch.plot["groups"], ch.plot["impls"]
+    ncols = min(3, len(wl))
+    nrows = math.ceil(len(wl) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9.6, 2.8 * nrows + 0.8), squeeze=False)
+    split = len(impls) == 2
+    hatches = ["", "///", "...", "xxx"]
+    for i, w in enumerate(wl):
+        ax = axes[i // ncols][i % ncols]
+        rows = [r for r in ch.rows if r[0] == w]
+        unit = rows[0][7] if rows else "ns/op"
+        div, shown_unit = _unit_scale(unit, [float(np.median([r[6] for r in rows]))] if rows else [])
+        gs = [g for g in groups if any((f"{r[3]} {r[4]}".strip() or r[1]) == g for r in rows)]
+        for gi, g in enumerate(gs):
+            for ii, impl in enumerate(impls):
+                vals = [r[6] / div for r in rows if r[2] == impl and (f"{r[3]} {r[4]}".strip() or r[1]) == g]
+                if not vals:
+                    continue
+                colour = IMPL_COLOUR.get(impl, SERIES_COLOURS[(ii + 3) % len(SERIES_COLOURS)])
+                if split:
+                    _half_violin(ax, vals, gi, 0.8, -1 if ii == 0 else 1, colour, hatches[ii])
+                else:
+                    w_ = 0.8 / len(impls)
+                    _half_violin(ax, vals, gi - 0.4 + w_ * (ii + 0.5), w_, 0, colour, hatches[ii % len(hatches)])
+        ax.set_xticks(range(len(gs)))
+        ax.set_xticklabels(gs, fontsize=7.5)
+        ax.set_xlim(-0.6, len(gs) - 0.4)
+        ax.set_title(w, fontsize=8.5)
+        ax.set_ylabel(f"time, {shown_unit}")
+        ax.set_xlabel("variant, compiler")
+    for j in range(len(wl), nrows * ncols):
+        axes[j // ncols][j % ncols].set_visible(False)
+    from matplotlib.patches import Patch
+    handles = [Patch(facecolor=IMPL_COLOUR.get(im, SERIES_COLOURS[(k + 3) % len(SERIES_COLOURS)]), edgecolor="#222222",
+                     hatch=hatches[k % len(hatches)], label=IMPL_LABEL.get(im, im) + (
+                         (" (left half)" if k == 0 else " (right half)") if split else ""))
+               for k, im in enumerate(impls)]
+    fig.legend(handles=handles, loc="lower center", ncol=min(4, len(handles)), frameon=False, bbox_to_anchor=(0.5, 0.0))
+    fig._bottom_in = 0.4
     return fig
 
 
@@ -850,7 +999,7 @@ def all_charts(model):
         out.append(f)
     out.extend(decomposition_data(model))
     out.extend(heatmap_data(model))
-    for fn in (latency_data, counters_data, compilers_data, history_data):
+    for fn in (distributions_data, latency_data, counters_data, compilers_data, history_data):
         c = fn(model)
         if c:
             out.append(c)
@@ -861,7 +1010,8 @@ def figure(chart, plugins_info=None):
     """The matplotlib Figure of a chart, with its title and subtitle."""
     with plt.rc_context(_RC):
         draw = {"forest": _draw_forest, "decomposition": _draw_decomposition, "heatmap": _draw_heatmap,
-                "compilers": _draw_compilers, "history": _draw_history}.get(chart.kind)
+                "compilers": _draw_compilers, "history": _draw_history,
+                "distributions": _draw_distributions}.get(chart.kind)
         if draw is not None:
             fig = draw(chart)
         elif chart.kind == "latency":

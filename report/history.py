@@ -10,7 +10,7 @@ previous history intact (tested in report/tests/test_history.py).
 
 `check` takes the newest recorded run and compares every (workload, plugin, metric) with the
 newest earlier run of a *different* git commit that has the same plugin (same impl, variant and
-compiler version): exit 1 when any got significantly slower by the threshold, else 0; 2 on
+compiler version): exit 1 when any got significantly worse by the threshold, else 0; 2 on
 bad input. Plugin ids carry the compiler's major version (c-base-gcc12), and the full compiler
 version is part of the key, so a compiler upgrade starts a new series instead of being
 compared with the old compiler.
@@ -31,7 +31,7 @@ import time
 import urllib.parse
 
 from . import _cli, stats
-from .results import MAX_SAMPLE_VALUE, MAX_SAMPLES, ResultFileError, load
+from .results import MAX_SAMPLE_VALUE, MAX_SAMPLES, ResultFileError, infer_better, load
 
 DEFAULT_DB = os.path.join("results", "history.sqlite")
 
@@ -207,8 +207,8 @@ def check(db, metric="time", threshold_pct=1.0, **stat_kwargs):
         if prev is None:
             continue
         c = stats.compare(_samples(samples, new_id, wl, plugin, metric), _samples(prev[0], prev[2], wl, plugin, metric),
-                          exact_hint=bool(exact), **stat_kwargs)
-        regression = c.verdict == stats.SLOWER and math.isfinite(c.ratio) and (c.ratio - 1) * 100 >= threshold_pct
+                          exact_hint=bool(exact), better=infer_better(metric), **stat_kwargs)
+        regression = c.verdict == stats.WORSE and math.isfinite(c.ratio) and c.worse_pct >= threshold_pct
         rows.append(dict(workload=wl, plugin=plugin, compiler_version=cver, unit=unit, base_commit=prev[1],
                          base_run=prev[2], comparison=c, regression=regression))
     return new_id, new_commit, rows

@@ -93,6 +93,7 @@ class VerdictRow:
     summaries: dict  # role -> stats.Summary
     cmp: dict  # comparison key -> stats.Comparison
     cross_run: set = field(default_factory=set)  # comparison keys whose sides come from different files
+    icmp: dict = field(default_factory=dict)  # comparison key -> stats.Comparison of exact instruction counts
 
     def n_range(self):
         ns = [s.n for s in self.summaries.values()]
@@ -247,15 +248,24 @@ def _groups(view, plugins):
     return groups, others
 
 
+INSTRUCTIONS = "instructions"
+
+
 def _compare(view, cand, base, settings, metric=PRIMARY):
+    """Within one run the paired statistic, across files the unpaired one (stats.compare)."""
     ma = view.entries[cand].metrics.get(metric)
     mb = view.entries[base].metrics.get(metric)
-    if ma is None or mb is None:
+    if ma is None or mb is None or ma.better != mb.better:
         return None
     # Both from one run: its rounds pair the samples (stats.compare, paired).
     same_run = view.source.get(cand) is not None and view.source.get(cand) == view.source.get(base)
     return stats.compare(ma.samples, mb.samples, exact_hint=ma.exact and mb.exact, paired=same_run,
-                         **settings.kw())
+                         better=ma.better, **settings.kw())
+
+
+def _exact_instructions(view, pid):
+    m = view.entries[pid].metrics.get(INSTRUCTIONS)
+    return m is not None and m.exact
 
 
 def _rows_for(view, plugins, settings, compilers_seen):
@@ -281,6 +291,10 @@ def _rows_for(view, plugins, settings, compilers_seen):
                     row.cmp[key] = c
                     if view.source.get(g[cand]) != view.source.get(g[base]):
                         row.cross_run.add(key)
+                if _exact_instructions(view, g[cand]) and _exact_instructions(view, g[base]):
+                    ic = _compare(view, g[cand], g[base], settings, INSTRUCTIONS)
+                    if ic is not None:
+                        row.icmp[key] = ic
         rows.append(row)
     # plugins without a C/C++ role (peers, kernel targets): against C base of the first compiler
     first = next((groups[t].get("c-base") for t in compilers_seen if t in groups and "c-base" in groups[t]), None)

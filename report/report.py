@@ -23,16 +23,23 @@ import shutil
 import sys
 import tempfile
 
+import numpy as np
+
 from . import _cli, charts, stats
 from .analysis import fmt_value
 from .model import (CMP_BY_KEY, ROLE_LABEL, ROLES, TABLE_COMPARISONS, Settings, build_model, classify, geomean,
                     pct)
 from .results import ResultFileError, load
 
-PROG = "report.report"
+PROG = "drvbench report"
 
-VERDICT_SYMBOL = {stats.SLOWER: "▲", stats.FASTER: "▼", stats.SAME: "≈", stats.NA: "–"}
-VERDICT_CLASS = {stats.SLOWER: "slower", stats.FASTER: "faster", stats.SAME: "same", stats.NA: "na"}
+VERDICT_SYMBOL = {stats.WORSE: "▲", stats.BETTER: "▼", stats.SAME: "≈", stats.TOO_FEW: "", stats.NA: "–"}
+VERDICT_CLASS = {stats.WORSE: "slower", stats.BETTER: "faster", stats.SAME: "same", stats.TOO_FEW: "few", stats.NA: "na"}
+
+# The smoke-run rule (docs/measurement.md, "Honest headline"): a headline resting on fewer
+# rounds than this, or on sample sets whose median cv exceeds SMOKE_CV, is a smoke run.
+SMOKE_MIN_ROUNDS = stats.MIN_RECOMMENDED_SAMPLES
+SMOKE_CV = stats.CV_WARN
 
 
 # ---------------------------------------------------------------- formatting
@@ -67,7 +74,9 @@ def verdict_word(c):
     if c.verdict == stats.NA:  # why: "n/a: baseline median is 0", "n/a: ratio out of range (...)"
         why = next((w.rsplit(": no ratio", 1)[0] for w in c.warnings if w.endswith(": no ratio")), "")
         return f"n/a: {why}" if why else "n/a"
-    return {stats.SLOWER: "slower", stats.FASTER: "faster", stats.SAME: "n.s.", stats.NA: "n/a"}[c.verdict]
+    if c.verdict == stats.TOO_FEW:
+        return stats.verdict_text(c)
+    return {stats.WORSE: "worse", stats.BETTER: "better", stats.SAME: "n.s.", stats.NA: "n/a"}[c.verdict]
 
 
 def _md_cmp(c, cross=False):
@@ -76,7 +85,7 @@ def _md_cmp(c, cross=False):
         return "–"
     if c.verdict == stats.NA:
         return _md(verdict_word(c))
-    return f"{fmt_pct(c.ratio)} {fmt_ci_pct(c)} {VERDICT_SYMBOL[c.verdict]}{' †' if cross else ''}"
+    return f"{fmt_pct(c.ratio)} {fmt_ci_pct(c)} {_mark(c)}{' †' if cross else ''}"
 
 
 def _e(s):
@@ -87,8 +96,9 @@ def _e(s):
 
 
 def headline(model):
-    """One sentence per component and compiler: geometric mean of the language cost and the
-    checks, and how many workloads were significantly slower/faster."""
+    """One entry per component and compiler: per comparison the geometric mean of the ratios,
+    the verdict counts, the rounds and cv behind them, and the exact instruction ratio when the
+    files hold instruction counts."""
     out = []
     for comp in model.components():
         for tag in model.compilers:
@@ -100,22 +110,58 @@ def headline(model):
                 cs = [r.cmp[key] for r in rows if key in r.cmp]
                 if not cs:
                     continue
-                g = geomean([c.ratio for c in cs])
-                n_slow = sum(c.verdict == stats.SLOWER for c in cs)
-                n_fast = sum(c.verdict == stats.FASTER for c in cs)
-                parts.append(dict(key=key, label=CMP_BY_KEY[key][4], geomean=g, n=len(cs), slower=n_slow, faster=n_fast,
-                                  same=len(cs) - n_slow - n_fast))
+                n = {v: sum(c.verdict == v for c in cs) for v in (stats.WORSE, stats.BETTER, stats.TOO_FEW)}
+                ics = [r.icmp[key] for r in rows if key in r.icmp]
+                cvs = [x for c in cs for x in (c.cv_a, c.cv_b)]
+                parts.append(dict(key=key, label=CMP_BY_KEY[key][4], geomean=geomean([c.ratio for c in cs]), n=len(cs),
+                                  slower=n[stats.WORSE], faster=n[stats.BETTER], few=n[stats.TOO_FEW],
+                                  same=len(cs) - n[stats.WORSE] - n[stats.BETTER] - n[stats.TOO_FEW],
+                                  rounds=(min(min(c.n_a, c.n_b) for c in cs), max(max(c.n_a, c.n_b) for c in cs)),
+                                  cv=(min(cvs), float(np.median(cvs)), max(cvs)),
+                                  statistics=sorted({c.statistic for c in cs}),
+                                  instructions=geomean([c.ratio for c in ics]) if ics else None, n_instructions=len(ics)))
             if parts:
                 out.append(dict(component=comp, compiler=tag, parts=parts))
     return out
 
 
+def smoke_reasons(model, heads=None):
+    """Why the headline is a smoke run (empty: it is not): fewer than SMOKE_MIN_ROUNDS rounds,
+    or a median cv above SMOKE_CV, in any comparison the headline rests on."""
+    heads = headline(model) if heads is None else heads
+    rounds = [p["rounds"][0] for h in heads for p in h["parts"]]
+    cvs = [p["cv"][1] for h in heads for p in h["parts"]]
+    out = []
+    if rounds and min(rounds) < SMOKE_MIN_ROUNDS:
+        out.append(f"{min(rounds)} rounds (fewer than {SMOKE_MIN_ROUNDS})")
+    if cvs and max(cvs) > SMOKE_CV:
+        out.append(f"median cv {max(cvs) * 100:.0f} % (above {SMOKE_CV * 100:g} %)")
+    return out
+
+
+def _rounds_text(p):
+    lo, hi = p["rounds"]
+    return f"{lo} rounds" if lo == hi else f"{lo}–{hi} rounds"
+
+
+def _cv_text(p):
+    lo, med, hi = p["cv"]
+    return f"cv {lo * 100:.1f}–{hi * 100:.1f} % (median {med * 100:.1f} %)"
+
+
+def headline_part_text(p):
+    counts = f"{p['slower']} worse, {p['faster']} better, {p['same']} no significant difference"
+    if p["few"]:
+        counts += f", {p['few']} too few rounds for a verdict"
+    t = (f"{p['label']}: time {fmt_pct(p['geomean'])} (geometric mean of {p['n']}; {counts}; "
+         f"{_rounds_text(p)}, {_cv_text(p)})")
+    if p["instructions"] is not None:
+        t += f", instructions {fmt_pct(p['instructions'])} (exact, geometric mean of {p['n_instructions']})"
+    return t
+
+
 def headline_text(h):
-    bits = []
-    for p in h["parts"]:
-        bits.append(f"{p['label']} {fmt_pct(p['geomean'])} (geometric mean of {p['n']}; "
-                    f"{p['slower']} slower, {p['faster']} faster, {p['same']} no significant difference)")
-    return f"{h['component']} ({h['compiler']}): " + "; ".join(bits)
+    return f"{h['component']} ({h['compiler']}): " + "; ".join(headline_part_text(p) for p in h["parts"])
 
 
 # ---------------------------------------------------------------- CSV
@@ -127,7 +173,7 @@ RESULT_COLUMNS = ["workload", "component", "plugin", "role", "compiler", "metric
 
 COMPARISON_COLUMNS = ["workload", "component", "compiler", "comparison", "candidate", "reference", "unit",
                       "median_candidate", "median_reference", "ratio", "ci_low", "ci_high", "diff_pct", "p_value",
-                      "verdict", "exact", "noisy", "n_candidate", "n_reference", "cross_run"]
+                      "verdict", "exact", "noisy", "n_candidate", "n_reference", "cross_run", "statistic"]
 
 
 def results_rows(model):
@@ -169,7 +215,7 @@ def comparison_rows(model):
                 continue
             out.append([r.workload, r.component, r.compiler, key, r.plugins[cand], r.plugins[base], r.unit,
                         c.median_a, c.median_b, c.ratio, c.ratio_ci[0], c.ratio_ci[1], pct(c.ratio), c.p_value,
-                        c.verdict, c.exact, c.noisy, c.n_a, c.n_b, key in r.cross_run])
+                        c.verdict, c.exact, c.noisy, c.n_a, c.n_b, key in r.cross_run, c.statistic])
     return out
 
 
@@ -212,16 +258,15 @@ def _md_code(s):
 
 
 def summary_md(model, chart_files, title):
-    conf = model.settings.confidence * 100
     cur = model.current
     L = [f"# {_md(title)}", ""]
-    for h in headline(model):
-        L.append(f"- **{_md(h['component'])} ({_md(h['compiler'])})**: " + "; ".join(
-            f"{p['label']} **{fmt_pct(p['geomean'])}** ({p['slower']}▲ {p['faster']}▼ {p['same']}≈ of {p['n']})"
-            for p in h["parts"]))
-    L += ["", f"Median time per operation; ratios are medians with {conf:g} % bootstrap intervals; "
-              f"▲ slower / ▼ faster = significant (Mann–Whitney p < {model.settings.alpha:g}, interval excludes 0, "
-              f"|difference| ≥ {model.settings.min_effect * 100:g} %), ≈ = no significant difference.", ""]
+    heads = headline(model)
+    smoke = smoke_reasons(model, heads)
+    if smoke:
+        L += [f"**Smoke run: not for publication** ({'; '.join(smoke)}).", ""]
+    for h in heads:
+        L.append(f"- **{_md(h['component'])} ({_md(h['compiler'])})**: " + "; ".join(headline_part_text(p) for p in h["parts"]))
+    L += ["", legend_text(model), ""]
     head = ["workload", "compiler"] + [ROLE_LABEL[r] for r in ROLES] + [CMP_BY_KEY[k][3] for k in TABLE_COMPARISONS]
     L.append("| " + " | ".join(head) + " |")
     L.append("|" + "|".join(["---", "---"] + ["---:"] * (len(head) - 2)) + "|")
@@ -270,6 +315,7 @@ th { background: #eee; text-align: left; font-weight: 600; }
 td.num { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 table.verdict td.r { white-space: nowrap; text-align: right; font-variant-numeric: tabular-nums; }
 td.slower { background: var(--slower); } td.faster { background: var(--faster); }
+li.smoke { color: #8a1c00; }
 .ci { color: var(--muted); font-size: 11px; display: block; }
 .v { font-weight: 600; }
 .legend span { display: inline-block; padding: 0 6px; margin-right: 8px; border: 1px solid var(--line); }
@@ -295,14 +341,32 @@ def _ratio_cell(c, cross):
         return '<td class="r">–</td>'
     cls = VERDICT_CLASS[c.verdict]
     mark = VERDICT_SYMBOL[c.verdict]
-    title = f"ratio {c.ratio:.4f}; {c.confidence * 100:g}% CI {c.ratio_ci[0]:.4f}–{c.ratio_ci[1]:.4f}; " \
-            f"{fmt_p(c) or 'no test'}; n={c.n_a}/{c.n_b}; {c.verdict}"
+    title = f"{c.statistic}: {c.ratio:.4f}; {c.confidence * 100:g}% interval {c.ratio_ci[0]:.4f}–{c.ratio_ci[1]:.4f}; " \
+            f"{fmt_p(c) or 'no test'}; n={c.n_a}/{c.n_b}; {stats.verdict_text(c)}"
     return (f'<td class="r {cls}" title="{_e(title)}"><span class="v">{_e(fmt_pct(c.ratio))} {mark}</span>'
             f'{" †" if cross else ""}<span class="ci">{_e(fmt_ci_pct(c))}<br>{_e(fmt_p(c))} {_e(verdict_word(c))}</span></td>')
 
 
+def _mark(c):
+    return VERDICT_SYMBOL[c.verdict] if c.verdict != stats.TOO_FEW else f"({stats.verdict_text(c)})"
+
+
+def _unpaired_label(s):
+    return f"ratio of medians, {'BCa' if s.ci_method == 'bca' else 'percentile'} bootstrap interval, Mann–Whitney U test"
+
+
+def legend_text(model):
+    """What every ratio cell is: the statistic by where its two sides come from."""
+    s = model.settings
+    return (f"Time per operation. Each cell: ratio − 1 of candidate to reference, its {s.confidence * 100:g} % interval, "
+            f"p and verdict. Both sides from one run (no mark): {stats.PAIRED_LABEL}. † = the sides come from "
+            f"different result files: {_unpaired_label(s)}. "
+            f"▲ worse / ▼ better = significant (p < {s.alpha:g}, interval excludes 0, |difference| ≥ "
+            f"{s.min_effect * 100:g} %); ≈ = no significant difference; with fewer than "
+            f"{stats.min_rounds_for_verdict(s.alpha)} rounds the test cannot reach p < {s.alpha:g} and the cell says so.")
+
+
 def verdict_table_html(model):
-    conf = model.settings.confidence * 100
     multi = len(model.compilers) > 1
     head = ["workload"] + (["compiler"] if multi else []) + [f"{ROLE_LABEL[r]}<br><small>median</small>" for r in ROLES]
     head += [f"{_e(CMP_BY_KEY[k][3])}<br><small>{_e(CMP_BY_KEY[k][4])}</small>" for k in TABLE_COMPARISONS]
@@ -322,11 +386,9 @@ def verdict_table_html(model):
             cells.append(_ratio_cell(r.cmp.get(key), key in r.cross_run))
         out.append("<tr>" + "".join(cells) + "</tr>")
     out.append("</tbody></table></div>")
-    legend = (f'<p class="legend sub">Cells show (candidate − reference) / reference of the median, its {conf:g} % '
-              f'bootstrap interval, the Mann–Whitney p and the verdict. '
-              f'<span class="slower">▲ slower</span><span class="faster">▼ faster</span><span>≈ n.s. = no significant '
-              f'difference</span> (significant: p &lt; {model.settings.alpha:g}, interval excludes 0, |difference| ≥ '
-              f'{model.settings.min_effect * 100:g} %). † = the two sides come from different result files.</p>')
+    legend = (f'<p class="legend sub">{_e(legend_text(model))} '
+              f'<span class="slower">▲ worse</span><span class="faster">▼ better</span><span>≈ n.s. = no significant '
+              f'difference</span></p>')
     return legend + "\n".join(out)
 
 
@@ -407,10 +469,10 @@ def context_html(model):
 
 def settings_html(model):
     s = model.settings
-    return (f'<p class="sub">Statistics: ratio of medians with a {s.confidence * 100:g} % {s.ci_method.upper()} '
-            f"bootstrap interval ({s.n_resamples} resamples, seed {s.seed}); Mann–Whitney U two-sided, α = {s.alpha:g}; "
-            f"minimum effect {s.min_effect * 100:g} %. Every plugin is compared with the C base plugin of the same "
-            f"compiler, measured interleaved in the same run.</p>")
+    return (f'<p class="sub">Statistics (docs/measurement.md): within one run {_e(stats.PAIRED_LABEL)}; across '
+            f"result files (†) {_e(_unpaired_label(s))}; {s.confidence * 100:g} % intervals, {s.n_resamples} "
+            f"resamples, seed {s.seed}; two-sided, α = {s.alpha:g}; minimum effect {s.min_effect * 100:g} %. Every "
+            f"plugin is compared with the C base plugin of the same compiler, measured interleaved in the same run.</p>")
 
 
 def index_html(model, chart_entries, title):
@@ -418,6 +480,9 @@ def index_html(model, chart_entries, title):
     ctx = cur.context
     heads = headline(model)
     hl = "".join(f"<li>{_e(headline_text(h))}</li>" for h in heads)
+    smoke = smoke_reasons(model, heads)
+    if smoke:
+        hl = f'<li class="smoke"><b>Smoke run: not for publication</b> ({_e("; ".join(smoke))}).</li>' + hl
     warn = "".join(f'<div class="warn">warning: {_e(w)}</div>' for w in model.warnings)
     toc = " ".join(f'<a href="#{_e(c.name)}">{_e(c.title.split(":")[0])}</a>' for c, _ in chart_entries)
     charts_html = "\n".join(chart_html(c, p) for c, p in chart_entries) or '<p class="sub">No chart applies to these inputs.</p>'
@@ -548,4 +613,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(_cli.run(main))

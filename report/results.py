@@ -7,11 +7,12 @@ Model (both formats):
       .plugins   {plugin id: dict (file, impl, variant, compiler, compiler_version, flags, ...)}
       .workloads {workload name: Workload}
     Workload
-      .name, .baseline (plugin id or None), .params (dict), .entries {plugin id: Entry}
+      .name, .driver (str or None), .baseline (plugin id or None), .params (dict), .entries {plugin id: Entry}
     Entry
       .plugin, .baseline (plugin id or None), .metrics {metric name: Metric}
     Metric
-      .name, .unit, .samples (1-d float64 numpy array, finite, >= 0), .exact (bool)
+      .name, .unit, .samples (1-d float64 numpy array, finite, >= 0), .exact (bool),
+      .better ("lower" | "higher": which direction is an improvement)
 
 Metric names: "time" (ns/op; drvbench "samples", Google Benchmark real_time), then whatever
 a drvbench entry's optional "metrics" object holds ("instructions", "cycles", ...), and for
@@ -39,7 +40,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 SCHEMA = "drvbench-result"
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+SCHEMA_VERSIONS = (1, 2)  # version 2 adds "better" next to every "unit"
+
+LOWER, HIGHER = "lower", "higher"
+# Higher-is-better metrics of schema 1 files, which do not say (and Google Benchmark counters).
+_HIGHER_NAMES = {"iops", "bw_bytes_s", "records_per_s", "accepted_per_s"}
+
+
+def infer_better(name):
+    """Direction of a metric that does not declare it: "higher" for rates (names ending in
+    _per_s, iops, bw_bytes_s, records_per_s, accepted_per_s), "lower" for everything else
+    (time, ns/op, instructions, latencies, errors, drops...). The only place that guesses."""
+    n = name.lower()
+    return HIGHER if n in _HIGHER_NAMES or n.endswith("_per_s") else LOWER
 
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_SAMPLES = 1_000_000  # per sample set: ten times the harness's largest run.reps (100000)
@@ -95,6 +109,11 @@ class Metric:
     unit: str
     samples: np.ndarray
     exact: bool = False
+    better: str = LOWER
+
+    @property
+    def higher_is_better(self):
+        return self.better == HIGHER
 
 
 @dataclass
@@ -107,6 +126,7 @@ class Entry:
 @dataclass
 class Workload:
     name: str
+    driver: str | None = None
     baseline: str | None = None
     params: dict = field(default_factory=dict)
     description: str = ""
@@ -288,8 +308,9 @@ class _V:
 def _load_drvbench(doc, v: _V):
     sv = v.key(doc, "schema_version", "$")
     sv = v.integer(sv, "$.schema_version")
-    if sv != SCHEMA_VERSION:
-        v.fail("$.schema_version", f"unsupported schema_version {sv} (this report/ reads {SCHEMA_VERSION})")
+    if sv not in SCHEMA_VERSIONS:
+        v.fail("$.schema_version", f"unsupported schema_version {sv} (this report/ reads "
+                                   f"{', '.join(map(str, SCHEMA_VERSIONS))})")
     res = Result(path=v.path, format="drvbench")
     res.complete = v.boolean(v.key(doc, "complete", "$"), "$.complete")
     if not res.complete:
@@ -320,6 +341,8 @@ def _load_drvbench(doc, v: _V):
         if name in res.workloads:
             v.fail(w + ".name", f"workload \"{_clean(name, 80)}\" appears twice")
         wk = Workload(name=name)
+        if wl.get("driver") is not None:
+            wk.driver = v.string(wl["driver"], w + ".driver")
         if "description" in wl and wl["description"] is not None:
             wk.description = v.string(wl["description"], w + ".description", nonempty=False)
         if "params" in wl and wl["params"] is not None:
@@ -344,7 +367,8 @@ def _load_drvbench(doc, v: _V):
             e.baseline = v.opt_string(r.get("baseline"), rw + ".baseline")
             if e.baseline is not None and e.baseline not in res.plugins:
                 v.fail(rw + ".baseline", f"baseline \"{_clean(e.baseline, 80)}\" is not a listed plugin")
-            e.metrics["time"] = Metric("time", unit, v.samples(v.key(r, "samples", rw), rw + ".samples"))
+            e.metrics["time"] = Metric("time", unit, v.samples(v.key(r, "samples", rw), rw + ".samples"),
+                                       better=_better(v, r, "time", rw, sv))
             for k in ("median", "mean", "min", "max", "stddev", "cv", "ratio"):
                 if k in r and r[k] is not None:
                     v.number(r[k], f"{rw}.{k}")
@@ -357,10 +381,22 @@ def _load_drvbench(doc, v: _V):
                     v.obj(m, mw)
                     munit = v.string(m.get("unit", mname + "/op"), mw + ".unit")
                     exact = v.boolean(m.get("exact", False), mw + ".exact")
-                    e.metrics[mname] = Metric(mname, munit, v.samples(v.key(m, "samples", mw), mw + ".samples"), exact)
+                    e.metrics[mname] = Metric(mname, munit, v.samples(v.key(m, "samples", mw), mw + ".samples"), exact,
+                                              _better(v, m, mname, mw, sv))
             wk.entries[pid] = e
         res.workloads[name] = wk
     return res
+
+
+def _better(v, obj, name, where, schema_version):
+    """The "better" of a result entry or metric object: required from schema 2 on, inferred
+    from the name (infer_better) in schema 1 files."""
+    if schema_version < 2 and "better" not in obj:
+        return infer_better(name)
+    b = v.key(obj, "better", where)
+    if b not in (LOWER, HIGHER):
+        v.fail(where + ".better", f"expected \"lower\" or \"higher\", got {_show(b)}")
+    return b
 
 
 # ---------------------------------------------------------------- Google Benchmark format
@@ -432,7 +468,7 @@ def _load_gbench(doc, v: _V):
             if len(vals) != n:
                 continue  # a counter not present in every repetition is not a sample set
             unit = "ns/op" if k in ("time", "cpu_time") else k + "/op"
-            e.metrics[k] = Metric(k, unit, np.asarray(vals, dtype=np.float64))
+            e.metrics[k] = Metric(k, unit, np.asarray(vals, dtype=np.float64), better=infer_better(k))
         wk.entries[pid] = e
         info = {"id": pid}
         flags = res.context.get("plugin:" + pid)

@@ -1,6 +1,15 @@
-"""Two-sample statistics for benchmark results, where lower is better (time, instructions).
+"""Two-sample statistics for benchmark results. Every comparison knows the metric's direction
+(better="lower" for time, instructions, latencies; "higher" for IOPS, bandwidth, records/s):
+the ratio is always median(A)/median(B) of the values as recorded, and the verdict says
+"worse" or "better" by that direction. docs/measurement.md documents every figure once.
 
-compare(a, b) takes a candidate sample set A and a baseline sample set B and reports:
+compare(a, b) takes a candidate sample set A and a baseline sample set B and reports, in one
+of two ways (never mixed; statistic_label(c) names the one used):
+
+* paired=True (both sides from the rounds of one run): the median of the per-round ratios
+  a[i]/b[i], a percentile bootstrap interval over rounds, the Wilcoxon signed-rank test on the
+  log ratios (see _compare_paired);
+* otherwise (samples from different runs): the following.
 
 * ratio of medians A/B, with a bootstrap confidence interval (default 95 %, 10 000 resamples,
   each side resampled independently, seeded numpy Generator, vectorised). Method "bca"
@@ -14,8 +23,10 @@ compare(a, b) takes a candidate sample set A and a baseline sample set B and rep
   the denominator, which the simple "Welch interval divided by mean(B)" ignores; the interval is
   unbounded when mean(B) is not significantly different from zero (never the case for timings).
   The approximation left is the Welch df, which is that of the difference A - rho*B at rho=1.
-* verdict: "slower" / "faster" / "no significant difference". A difference is significant when
+* verdict: "worse" / "better" / "no significant difference". A difference is significant when
   p < alpha AND the bootstrap CI of the ratio excludes 1.0 AND |ratio - 1| >= min_effect.
+  "too few rounds" when no outcome of the test could give p < alpha with these sample sizes
+  (min_p_value; two-sided exact Wilcoxon: 2^(1-n), so n <= 5 rounds never reach 0.05).
 * exact metrics: when every sample on each side is identical (e.g. callgrind instruction
   counts), no test is run: the verdict is by min_effect alone and the result is marked exact.
   A metric declared exact (exact_hint) also counts as constant when its samples differ by at
@@ -45,10 +56,13 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy import stats as _ss
 
-SLOWER = "slower"
-FASTER = "faster"
+WORSE = "worse"
+BETTER = "better"
+SLOWER, FASTER = WORSE, BETTER  # old names of the two verdicts
 SAME = "no significant difference"
+TOO_FEW = "too few rounds"
 NA = "n/a"
+LOWER, HIGHER = "lower", "higher"
 
 DEFAULT_ALPHA = 0.05
 DEFAULT_MIN_EFFECT = 0.01
@@ -102,6 +116,60 @@ def is_constant(x, rel_tol=0.0):
     return bool(np.max(x) - np.min(x) <= rel_tol * abs(float(np.median(x))))
 
 
+def min_p_value(n_a, n_b=None, paired=True):
+    """Smallest two-sided p the test can give with these sample sizes, whatever the data:
+    paired (exact Wilcoxon signed-rank on n rounds): all n signs alike, 2 * 2^-n = 2^(1-n);
+    unpaired (exact Mann-Whitney U): complete separation, 2 / C(n_a + n_b, n_a)."""
+    if paired:
+        return min(1.0, 2.0 ** (1 - n_a))
+    return min(1.0, 2.0 / math.comb(n_a + n_b, n_a))
+
+
+def min_rounds_for_verdict(alpha=DEFAULT_ALPHA):
+    """Fewest rounds with which the paired test can reach p < alpha (6 at alpha 0.05): the
+    rule drvbench run warns with before a run whose --reps cannot give a verdict."""
+    if not 0 < alpha < 1:
+        raise ValueError("alpha must be in (0, 1)")
+    n = 1
+    while min_p_value(n) >= alpha:
+        n += 1
+    return n
+
+
+def statistic_label(c):
+    """What c's ratio, interval and p are, in the words every table and caption uses."""
+    if c is None:
+        return ""
+    if c.ci_method == "paired":
+        return PAIRED_LABEL
+    if c.ci_method == "exact":
+        return EXACT_LABEL
+    return f"ratio of medians, {'BCa' if c.ci_method == 'bca' else c.ci_method} bootstrap interval, Mann–Whitney U test"
+
+
+PAIRED_LABEL = "median of per-round ratios, percentile bootstrap interval over rounds, Wilcoxon signed-rank test"
+UNPAIRED_LABEL = "ratio of medians, BCa bootstrap interval, Mann–Whitney U test"
+EXACT_LABEL = "ratio of exact counts, no test"
+
+
+def verdict_text(c):
+    """The verdict as a cell says it: "worse", "better", "no significant difference", or
+    "n = 5: too few rounds for a verdict at α = 0.05"."""
+    if c is None:
+        return NA
+    if c.verdict == TOO_FEW:
+        n = f"{c.n_a}" if c.n_a == c.n_b else f"{c.n_a}/{c.n_b}"
+        what = "rounds" if c.ci_method == "paired" else "samples"
+        return f"n = {n}: too few {what} for a verdict at α = {c.alpha:g}"
+    return c.verdict
+
+
+def _verdict(ratio, significant, better):
+    if not significant:
+        return SAME
+    return WORSE if (ratio > 1) == (better == LOWER) else BETTER
+
+
 @dataclass
 class Comparison:
     n_a: int
@@ -123,7 +191,19 @@ class Comparison:
     alpha: float
     min_effect: float
     confidence: float
+    better: str = LOWER  # the metric's direction: "lower" or "higher" is better
     warnings: list = field(default_factory=list)
+
+    @property
+    def statistic(self):
+        return statistic_label(self)
+
+    @property
+    def worse_pct(self):
+        """How much worse the candidate is, in percent of the reference (negative: better)."""
+        if not math.isfinite(self.ratio):
+            return float("nan")
+        return (self.ratio - 1.0) * 100.0 if self.better == LOWER else (1.0 - self.ratio) * 100.0
 
     @property
     def change_pct(self):
@@ -134,6 +214,8 @@ class Comparison:
         d["ratio_ci"] = list(self.ratio_ci)
         d["mean_rel_ci"] = list(self.mean_rel_ci)
         d["change_pct"] = self.change_pct
+        d["statistic"] = self.statistic
+        d["verdict_text"] = verdict_text(self)
         return {k: _json_float(v) for k, v in d.items()}
 
 
@@ -354,7 +436,7 @@ def paired_ratio_ci(a, b, confidence=DEFAULT_CONFIDENCE, n_resamples=DEFAULT_RES
     return float(np.median(r)), float(np.quantile(meds, tail)), float(np.quantile(meds, 1 - tail))
 
 
-def _compare_paired(a, b, sa, sb, base, *, alpha, min_effect, confidence, n_resamples, seed, warnings):
+def _compare_paired(a, b, sa, sb, base, *, alpha, min_effect, confidence, n_resamples, seed, warnings, better):
     """Rounds as pairs: the harness measures every plugin once per round, in shuffled order, so
     a[i] and b[i] saw the same machine state. Per-round ratios cancel drift that is slow next to
     a round (other load, frequency), which unpaired statistics count as noise."""
@@ -372,7 +454,9 @@ def _compare_paired(a, b, sa, sb, base, *, alpha, min_effect, confidence, n_resa
         half = nan
     ci_excludes_1 = (lo > 1.0) or (hi < 1.0)
     significant = p is not None and p < alpha and ci_excludes_1 and abs(ratio - 1.0) >= min_effect
-    verdict = (SLOWER if ratio > 1 else FASTER) if significant else SAME
+    verdict = _verdict(ratio, significant, better)
+    if min_p_value(len(r)) >= alpha:
+        verdict = TOO_FEW
     return Comparison(ratio=ratio, ratio_ci=(lo, hi), ci_method="paired", p_value=p, mean_rel=m - 1.0,
                       mean_rel_ci=(m - half - 1.0, m + half - 1.0), exact=False, significant=significant,
                       verdict=verdict, **base)
@@ -386,8 +470,11 @@ def _finite_ratios(a, b):
 
 def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confidence=DEFAULT_CONFIDENCE,
             n_resamples=DEFAULT_RESAMPLES, seed=DEFAULT_SEED, ci_method="bca", cv_warn=CV_WARN,
-            exact_hint=False, paired=False) -> Comparison:
-    """Compare candidate samples a against baseline samples b (lower is better).
+            exact_hint=False, paired=False, better=LOWER) -> Comparison:
+    """Compare candidate samples a against baseline samples b.
+
+    better: "lower" (time, instructions: the default) or "higher" (IOPS, bandwidth, rates):
+    decides whether a ratio above 1 is "worse" or "better".
 
     exact_hint: the metric is declared deterministic (e.g. "exact": true in a result file), so
     constant sides are taken as exact even with a single sample.
@@ -395,7 +482,10 @@ def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confide
     plugins per round): the ratio is the median of per-round ratios with a bootstrap CI over
     rounds, p from the Wilcoxon signed-rank test on log ratios, and the mean difference from a
     t interval on the ratios. Used only when both sides have the same number of samples.
+    With fewer rounds than min_rounds_for_verdict(alpha) the verdict is "too few rounds".
     """
+    if better not in (LOWER, HIGHER):
+        raise ValueError('better must be "lower" or "higher"')
     if not 0 < alpha < 1:
         raise ValueError("alpha must be in (0, 1)")
     if min_effect < 0:
@@ -411,7 +501,7 @@ def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confide
     nan = float("nan")
     base = dict(n_a=sa.n, n_b=sb.n, median_a=sa.median, median_b=sb.median, cv_a=sa.cv, cv_b=sb.cv,
                 noisy=sa.noisy or sb.noisy, alpha=alpha, min_effect=min_effect, confidence=confidence,
-                warnings=warnings)
+                warnings=warnings, better=better)
     if sa.noisy or sb.noisy:
         warnings.append(f"noisy: cv {max(sa.cv, sb.cv) * 100:.1f}% > {cv_warn * 100:g}%")
 
@@ -430,28 +520,30 @@ def compare(a, b, *, alpha=DEFAULT_ALPHA, min_effect=DEFAULT_MIN_EFFECT, confide
     const_a, const_b = is_constant(a, tol), is_constant(b, tol)
     if const_a and const_b and (exact_hint or (sa.n >= 2 and sb.n >= 2)):
         significant = abs(ratio - 1.0) >= min_effect and ratio != 1.0
-        verdict = (SLOWER if ratio > 1 else FASTER) if significant else SAME
+        verdict = _verdict(ratio, significant, better)
         return Comparison(ratio=ratio, ratio_ci=(ratio, ratio), ci_method="exact", p_value=None,
                           mean_rel=mean_rel, mean_rel_ci=(mean_rel, mean_rel), exact=True,
                           significant=significant, verdict=verdict, **base)
 
     if sa.n < 2 or sb.n < 2:
         warnings.append("too few samples for a test (need >= 2 per side)")
-        return Comparison(ratio=ratio, ratio_ci=(nan, nan), ci_method="none", p_value=None, mean_rel=mean_rel,
-                          mean_rel_ci=(nan, nan), exact=False, significant=False, verdict=SAME, **base)
+        return Comparison(ratio=ratio, ratio_ci=(nan, nan), ci_method="paired" if paired else "none", p_value=None,
+                          mean_rel=mean_rel, mean_rel_ci=(nan, nan), exact=False, significant=False,
+                          verdict=TOO_FEW, **base)
     if min(sa.n, sb.n) < MIN_RECOMMENDED_SAMPLES:
         warnings.append(f"few samples ({min(sa.n, sb.n)} < {MIN_RECOMMENDED_SAMPLES}): low power")
 
-    if paired and sa.n == sb.n and sa.n >= MIN_RECOMMENDED_SAMPLES // 2 and np.all(a > 0) and np.all(b > 0) \
-            and _finite_ratios(a, b):
+    if paired and sa.n == sb.n and np.all(a > 0) and np.all(b > 0) and _finite_ratios(a, b):
         return _compare_paired(a, b, sa, sb, base, alpha=alpha, min_effect=min_effect, confidence=confidence,
-                               n_resamples=n_resamples, seed=seed, warnings=warnings)
+                               n_resamples=n_resamples, seed=seed, warnings=warnings, better=better)
     lo, hi, used = ratio_of_medians_ci(a, b, confidence, n_resamples, seed, ci_method)
     p = mann_whitney_p(a, b)
     _, flo, fhi = mean_ratio_fieller(a, b, confidence)
     ci_excludes_1 = (lo > 1.0) or (hi < 1.0)
     significant = (p is not None and p < alpha and ci_excludes_1 and abs(ratio - 1.0) >= min_effect)
-    verdict = (SLOWER if ratio > 1 else FASTER) if significant else SAME
+    verdict = _verdict(ratio, significant, better)
+    if min_p_value(sa.n, sb.n, paired=False) >= alpha:
+        verdict = TOO_FEW
     return Comparison(ratio=ratio, ratio_ci=(lo, hi), ci_method=used, p_value=p, mean_rel=mean_rel,
                       mean_rel_ci=(flo - 1.0, fhi - 1.0), exact=False, significant=significant,
                       verdict=verdict, **base)

@@ -83,3 +83,20 @@ def gbench_doc(runs, unit="ns", drvbench_bench=True, aggregates=True):
 def write(path, doc):
     path.write_text(json.dumps(doc))
     return str(path)
+
+
+def to_v2(doc, better=None):
+    """The document as schema_version 2: "better" next to every "unit" (entry and metrics).
+    better: {metric name: "lower" | "higher"}; the primary metric is "time"; names not given
+    are "lower" unless in HIGHER."""
+    better = better or {}
+    doc["schema_version"] = 2
+    for w in doc["workloads"]:
+        for r in w["results"]:
+            r["better"] = better.get("time", "lower")
+            for name, m in (r.get("metrics") or {}).items():
+                m["better"] = better.get(name, "higher" if name in HIGHER else "lower")
+    return doc
+
+
+HIGHER = {"iops", "bw_bytes_s", "records_per_s", "accepted_per_s", "persisted_per_s"}

@@ -221,7 +221,7 @@ def test_no_counters_no_latency_no_compilers_for_plain_run(tmp_path):
     assert charts.compilers_data(m) is None
     assert charts.history_data(m) is None
     assert charts.heatmap_data(m) == []
-    assert [c.kind for c in charts.all_charts(m)] == ["forest", "decomposition"]
+    assert [c.kind for c in charts.all_charts(m)] == ["forest", "decomposition", "distributions"]
 
 
 def test_compilers_and_history_data(full):
@@ -257,7 +257,7 @@ def test_report_files(written):
     names = sorted(p.stem for p in (out / "charts").glob("*.png"))
     assert names == sorted(p.stem for p in (out / "charts").glob("*.svg")) == sorted(p.stem for p in (out / "charts").glob("*.csv"))
     assert {"forest", "decomposition-qrpanic", "decomposition-nullblk", "heatmap-rw-randread-gcc12", "latency",
-            "counters", "compilers", "history"} == set(names)
+            "counters", "compilers", "history", "distributions"} == set(names)
     for n in names:
         assert (out / "charts" / f"{n}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert b"<svg" in (out / "charts" / f"{n}.svg").read_bytes()[:2000]
@@ -268,7 +268,7 @@ def test_index_html_self_contained(written):
     assert "<script" not in page.lower()
     assert not re.search(r"""(src|href)=["']https?:""", page)
     imgs = re.findall(r"<img [^>]*src=\"([^\"]*)\"", page)
-    assert len(imgs) == 8 and all(s.startswith("data:image/png;base64,") for s in imgs)
+    assert len(imgs) == 9 and all(s.startswith("data:image/png;base64,") for s in imgs)
     # order: verdict table, then charts, then context
     assert page.index('id="verdicts"') < page.index('id="charts"') < page.index('id="context"')
     for want in ("C base", "C hardened", "C++ base", "C++ hardened", "C++ ÷ C (base)", "-fsanitize=bounds",
@@ -347,3 +347,125 @@ def test_greyscale_distinct_role_styles():
     assert grey(st["cpp-hardened"]["color"]) - grey(st["cpp-base"]["color"]) > 40
     assert abs(grey(st["cpp-base"]["color"]) - grey(st["c-base"]["color"])) > 20
     assert all(c in charts.OKABE_ITO.values() for c in charts.SERIES_COLOURS)
+
+
+# ---------------------------------------------------------------- issue 12: one statistic, named; honest headline
+
+def test_labels_name_the_statistic_computed(tmp_path):
+    """Paired figures are labelled paired (not "ratio of medians ... Mann–Whitney U"), the forest
+    caption says what it plots, and every cell's figure is the labelled statistic recomputed."""
+    rng = np.random.default_rng(41)
+    f = write(tmp_path / "q.json", S.doc(S.qr_workloads(rng, n=15)))
+    out = tmp_path / "r"
+    assert rep.main([f, "--out", str(out), "--resamples", "500"]) == 0
+    page = (out / "index.html").read_text()
+    md = (out / "summary.md").read_text()
+    for text in (page, md):
+        assert stats.PAIRED_LABEL in text
+        assert "Mann–Whitney p" not in text and "ratio of medians with" not in text
+    m = build_model([load(f)], Settings(n_resamples=500))
+    forest = charts.forest_data(m)
+    assert "difference of the" not in forest.caption and stats.PAIRED_LABEL in forest.caption
+    r = m.row("qrpanic/text-v40", "gcc12")
+    w = m.workloads["qrpanic/text-v40"]
+    c = stats.compare(w.entries["cpp-base-gcc12"].metrics["time"].samples,
+                      w.entries["c-base-gcc12"].metrics["time"].samples, paired=True, n_resamples=500)
+    assert r.cmp["lang"].ratio == c.ratio and r.cmp["lang"].statistic == stats.PAIRED_LABEL
+    assert f"{rep.fmt_pct(c.ratio)} {rep.fmt_ci_pct(c)}" in md
+
+
+def test_two_files_cross_run_cell_is_the_ratio_of_the_shown_medians(tmp_path):
+    """C base from one file, C++ base from another: the cell is the unpaired ratio of medians
+    (the medians shown beside it), marked † and labelled, never a paired figure."""
+    rng = np.random.default_rng(42)
+    old = S.qr_workloads(rng, n=9, names=["qrpanic/url-v30"], effects={
+        "c-base": 1.0, "c-hardened": 1.0, "cpp-base": 0.93, "cpp-hardened": 1.0})
+    new = {"qrpanic/url-v30": {p: e for p, e in S.qr_workloads(rng, n=9, names=["qrpanic/url-v30"])[
+        "qrpanic/url-v30"].items() if p.startswith("c-")}}
+    fa = write(tmp_path / "a.json", S.doc(old, date="2025-01-01T00:00:00Z"))
+    fb = write(tmp_path / "b.json", S.doc(new, date="2025-02-01T00:00:00Z"))
+    m = build_model([load(fa), load(fb)], Settings(n_resamples=500))
+    r = m.row("qrpanic/url-v30", "gcc12")
+    c = r.cmp["lang"]
+    assert "lang" in r.cross_run and c.ci_method != "paired"
+    assert c.ratio == pytest.approx(r.summaries["cpp-base"].median / r.summaries["c-base"].median)
+    assert c.ratio < 0.95
+    md = rep.summary_md(m, [], "t")
+    row = next(l for l in md.splitlines() if "url-v30" in l)
+    assert f"{rep.fmt_pct(c.ratio)}" in row and "†" in row and "+0.0 %" not in row
+
+
+def test_too_few_rounds_cell_and_smoke_headline(tmp_path):
+    rng = np.random.default_rng(43)
+    f = write(tmp_path / "q.json", S.doc(S.qr_workloads(rng, n=5, effects={
+        "c-base": 1.0, "c-hardened": 1.4, "cpp-base": 1.0, "cpp-hardened": 1.4})))
+    out = tmp_path / "r"
+    assert rep.main([f, "--out", str(out), "--resamples", "300"]) == 0
+    md = (out / "summary.md").read_text()
+    page = (out / "index.html").read_text()
+    assert "n = 5: too few rounds for a verdict at α = 0.05" in md
+    assert "n = 5: too few rounds for a verdict at α = 0.05" in page
+    assert "Smoke run: not for publication" in md and "5 rounds (fewer than 9)" in md
+    assert "Smoke run: not for publication" in page
+    # enough rounds, quiet: no smoke label; the headline states rounds and cv
+    f2 = write(tmp_path / "q2.json", S.doc(S.qr_workloads(rng, n=15)))
+    m = build_model([load(f2)], Settings(n_resamples=300))
+    assert rep.smoke_reasons(m) == []
+    text = rep.headline_text(rep.headline(m)[0])
+    assert "15 rounds" in text and "cv " in text and "instructions" not in text
+    # noisy: smoke
+    f3 = write(tmp_path / "q3.json", S.doc(S.qr_workloads(rng, n=15, sigma=0.2)))
+    assert any("cv" in x for x in rep.smoke_reasons(build_model([load(f3)], Settings(n_resamples=300))))
+
+
+def test_headline_shows_instructions(full):
+    _, m = full
+    text = rep.headline_text(rep.headline(m)[0])
+    assert "instructions" in text and "(exact" in text and "time " in text
+
+
+def test_higher_is_better_in_the_report(tmp_path):
+    """A metric whose higher values are better is compared with that direction in the model."""
+    rng = np.random.default_rng(44)
+    f = write(tmp_path / "q.json", S.doc(S.qr_workloads(rng, n=15, effects={
+        "c-base": 1.0, "c-hardened": 1.0, "cpp-base": 0.8, "cpp-hardened": 1.0})))
+    m = build_model([load(f)], Settings(n_resamples=300))
+    assert m.row("qrpanic/text-v40", "gcc12").cmp["lang"].verdict == stats.BETTER  # less time: better
+
+
+def test_distributions_chart(full, tmp_path):
+    _, m = full
+    ch = charts.distributions_data(m)
+    assert ch.kind == "distributions" and "C vs C++" in ch.title and "split violins" in ch.caption
+    n_samples = sum(int(e.metrics["time"].samples.size) for w in m.workloads.values() for e in w.entries.values())
+    assert len(ch.rows) == n_samples  # every raw sample, not a summary
+    fig = charts.figure(ch, m.plugins)
+    try:
+        labels = [ax.get_ylabel() for ax in fig.axes if ax.get_visible()]
+        assert "time, µs/op" in labels, labels  # 1000-16000 ns samples: µs
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+    # a third implementation (Rust) gets its own violin
+    rng = np.random.default_rng(45)
+    wl = S.qr_workloads(rng, n=9, names=["qrpanic/a"])
+    wl["qrpanic/a"]["rust-base-gcc12"] = entry("rust-base-gcc12", S.noisy(rng, 9, 0.01, 1000.0, 0))
+    d = S.doc(wl)
+    m3 = build_model([_load_doc(tmp_path, "r.json", d)], Settings(n_resamples=200))
+    ch3 = charts.distributions_data(m3)
+    assert ch3.plot["impls"] == ["c", "cpp", "rust"] and "Rust" in ch3.title
+
+
+def test_latency_in_the_unit_of_the_data(full):
+    _, m = full
+    ch = charts.latency_data(m)
+    assert "Log scale" not in ch.caption
+    fig = charts.figure(ch, m.plugins)
+    try:
+        axes = [ax for ax in fig.axes if ax.get_visible()]
+        assert all(ax.get_yscale() == "linear" for ax in axes)
+        assert all("(log)" not in ax.get_ylabel() for ax in axes)
+        assert any("µs" in ax.get_ylabel() for ax in axes)  # 500 ns × qd × k: microseconds
+    finally:
+        import matplotlib.pyplot as plt
+        plt.close(fig)

@@ -119,7 +119,7 @@ BROKEN_DOCS = {
     "no schema or benchmarks": ({"foo": 1}, "neither a drvbench result file"),
     "wrong schema": (mutate(_set(["schema"], "other")), "$.schema: unknown schema"),
     "schema not a string": (mutate(_set(["schema"], 5)), "$.schema: unknown schema 5"),
-    "future schema version": (mutate(_set(["schema_version"], 2)), "unsupported schema_version 2"),
+    "future schema version": (mutate(_set(["schema_version"], 3)), "unsupported schema_version 3"),
     "schema version string": (mutate(_set(["schema_version"], "1")), "$.schema_version: expected an integer"),
     "missing complete": (mutate(_del(["complete"])), "$: missing key \"complete\""),
     "complete not bool": (mutate(_set(["complete"], 1)), "$.complete: expected true or false"),
@@ -264,3 +264,36 @@ def test_fuzzed_mutations_never_escape(tmp_path):
             parse(d, "fuzz.json")
         except ResultFileError as e:
             assert "\n" not in str(e)
+
+
+# ---------------------------------------------------------------- schema 2: direction (issue 12)
+
+def _rates_doc():
+    rng = np.random.default_rng(5)
+    mets = {name: {"unit": u, "samples": list(synth.noisy(rng, 5, 0.01, 1e5, 0))}
+            for name, u in (("iops", "IOPS"), ("bw_bytes_s", "B/s"), ("records_per_s", "records/s"),
+                            ("accepted_per_s", "records/s"), ("persisted_per_s", "records/s"),
+                            ("lat_p99_ns", "ns"), ("drops", "records"), ("instructions", "instructions/op"))}
+    return synth.drvbench_doc({"w": {"c-base-gcc12": synth.entry("c-base-gcc12", [1.0, 2.0, 3.0], metrics=mets)}})
+
+
+def test_schema1_infers_direction_from_the_name(tmp_path):
+    res = load(synth.write(tmp_path / "v1.json", _rates_doc()))
+    m = res.workloads["w"].entries["c-base-gcc12"].metrics
+    assert {k for k, v in m.items() if v.better == "higher"} == {
+        "iops", "bw_bytes_s", "records_per_s", "accepted_per_s", "persisted_per_s"}
+    assert m["time"].better == m["lat_p99_ns"].better == m["drops"].better == m["instructions"].better == "lower"
+
+
+def test_schema2_reads_better_and_requires_it(tmp_path):
+    doc = synth.to_v2(_rates_doc(), better={"drops": "higher"})  # the file's word wins over the name
+    res = load(synth.write(tmp_path / "v2.json", doc))
+    m = res.workloads["w"].entries["c-base-gcc12"].metrics
+    assert m["drops"].better == "higher" and m["iops"].better == "higher" and m["time"].better == "lower"
+    del doc["workloads"][0]["results"][0]["metrics"]["iops"]["better"]
+    with pytest.raises(ResultFileError, match=r'\.metrics\.iops: missing key "better"'):
+        load(synth.write(tmp_path / "v2b.json", doc))
+    doc = synth.to_v2(_rates_doc())
+    doc["workloads"][0]["results"][0]["better"] = "up"
+    with pytest.raises(ResultFileError, match=r'results\[0\]\.better: expected "lower" or "higher"'):
+        load(synth.write(tmp_path / "v2c.json", doc))

@@ -81,7 +81,7 @@ def test_exact_metrics():
     assert not stats.compare([10_000_100, 10_000_000, 10_000_000], [9_000_000] * 3, exact_hint=True).exact
     # one sample of a noisy metric: no test possible
     nt = stats.compare([103], [100])
-    assert not nt.exact and nt.verdict == stats.SAME and nt.warnings
+    assert not nt.exact and nt.verdict == stats.TOO_FEW and nt.warnings
 
 
 def test_min_effect_and_alpha_gate():
@@ -165,7 +165,7 @@ def test_mann_whitney_matches_scipy_and_ties():
 def test_few_samples_warns():
     c = stats.compare([1.0, 1.1, 1.2], [1.0, 1.05, 1.1], n_resamples=R)
     assert any("few samples" in w for w in c.warnings)
-    assert c.verdict == stats.SAME  # 3 vs 3 can never reach p < 0.05 two-sided
+    assert c.verdict == stats.TOO_FEW  # 3 vs 3 can never reach p < 0.05 two-sided (min p 2/20)
 
 
 def test_zero_baseline_and_bad_args():
@@ -197,7 +197,7 @@ def test_paired_cancels_round_to_round_drift():
     paired = stats.compare(a, b, paired=True)
     assert paired.ci_method == "paired"
     assert unpaired.verdict == stats.SAME  # the drift hides 3 % from unpaired statistics...
-    assert paired.verdict == stats.SLOWER  # ...but not from per-round ratios
+    assert paired.verdict == stats.WORSE  # ...but not from per-round ratios
     lo, hi = paired.ratio_ci
     assert abs(paired.ratio - 1.03) < 0.01 and lo < paired.ratio < hi and hi - lo < 0.02
 
@@ -215,3 +215,59 @@ def test_paired_needs_equal_counts():
     rng = np.random.default_rng(13)
     a, b = _drifting_pair(rng, 15, 0.0)
     assert stats.compare(a[:14], b, paired=True).ci_method != "paired"
+
+
+# ---------------------------------------------------------------- direction and the too-few rule (issue 12)
+
+@pytest.mark.parametrize("paired", [False, True])
+def test_higher_is_better_verdicts(paired):
+    """A doubled rate is better, a halved one worse; a doubled time worse (issue 12)."""
+    rng = np.random.default_rng(21)
+    base = 1e5 * np.exp(rng.normal(0, 0.01, 15))
+    up = base * 2 * np.exp(rng.normal(0, 0.01, 15))
+    down = base * 0.5 * np.exp(rng.normal(0, 0.01, 15))
+    assert stats.compare(up, base, better="higher", paired=paired, n_resamples=R).verdict == stats.BETTER
+    assert stats.compare(down, base, better="higher", paired=paired, n_resamples=R).verdict == stats.WORSE
+    assert stats.compare(up, base, better="lower", paired=paired, n_resamples=R).verdict == stats.WORSE
+    c = stats.compare(down, base, better="higher", paired=paired, n_resamples=R)
+    assert c.worse_pct == pytest.approx((1 - c.ratio) * 100) and c.worse_pct > 40
+    with pytest.raises(ValueError):
+        stats.compare(up, base, better="up")
+
+
+def test_exact_higher_is_better():
+    assert stats.compare([2.0] * 3, [1.0] * 3, exact_hint=True, better="higher").verdict == stats.BETTER
+    assert stats.compare([0.9] * 3, [1.0] * 3, exact_hint=True, better="higher").verdict == stats.WORSE
+
+
+def test_min_rounds_rule():
+    # two-sided exact Wilcoxon: min p = 2^(1-n); n = 5 gives 0.0625, never below 0.05
+    assert stats.min_p_value(5) == pytest.approx(0.0625)
+    assert stats.min_rounds_for_verdict(0.05) == 6
+    assert stats.min_rounds_for_verdict(0.01) == 8
+    assert stats.min_p_value(3, 3, paired=False) == pytest.approx(0.1)
+    assert stats.min_p_value(4, 4, paired=False) == pytest.approx(2 / 70)
+
+
+def test_too_few_rounds_says_so():
+    """5 rounds, interval far from 1: the paired test cannot reach p < 0.05, so the verdict says
+    why instead of "no significant difference" (issue 12)."""
+    rng = np.random.default_rng(22)
+    b = 1000 * np.exp(rng.normal(0, 0.02, 5))
+    a = b * 1.45 * np.exp(rng.normal(0, 0.02, 5))
+    c = stats.compare(a, b, paired=True, n_resamples=R)
+    assert c.ci_method == "paired" and c.ratio_ci[0] > 1.3
+    assert c.verdict == stats.TOO_FEW
+    assert stats.verdict_text(c) == "n = 5: too few rounds for a verdict at α = 0.05"
+    assert stats.compare(np.r_[a, a[0] * 1.01], np.r_[b, b[0]], paired=True, n_resamples=R).verdict == stats.WORSE
+    # 4 rounds: still the paired statistic (not silently the unpaired one)
+    assert stats.compare(a[:4], b[:4], paired=True, n_resamples=R).ci_method == "paired"
+
+
+def test_statistic_labels():
+    rng = np.random.default_rng(23)
+    a, b = rng.normal(100, 1, 10), rng.normal(100, 1, 10)
+    assert stats.compare(a, b, paired=True, n_resamples=R).statistic == stats.PAIRED_LABEL
+    assert stats.compare(a, b, n_resamples=R).statistic == stats.UNPAIRED_LABEL
+    assert "median of per-round ratios" in stats.PAIRED_LABEL and "Wilcoxon" in stats.PAIRED_LABEL
+    assert "ratio of medians" in stats.UNPAIRED_LABEL and "Mann–Whitney" in stats.UNPAIRED_LABEL
