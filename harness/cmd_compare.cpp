@@ -52,6 +52,53 @@ int run_python(const std::vector<std::string> &args, bool quiet)
 
 } // namespace
 
+std::optional<std::string> report_output(const std::string &command, const std::vector<std::string> &args)
+{
+	if (!report_unavailable(command).empty())
+		return std::nullopt;
+	int fds[2];
+	if (pipe(fds) != 0)
+		return std::nullopt;
+	std::fflush(stdout);
+	std::fflush(stderr);
+	pid_t pid = fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return std::nullopt;
+	}
+	if (pid == 0) {
+		dup2(fds[1], STDOUT_FILENO);
+		close(fds[0]);
+		close(fds[1]);
+		std::vector<std::string> copy = {"-m", "report." + command};
+		copy.insert(copy.end(), args.begin(), args.end());
+		std::vector<char *> argv = {const_cast<char *>(kPython)};
+		for (auto &a : copy)
+			argv.push_back(a.data());
+		argv.push_back(nullptr);
+		execv(kPython, argv.data());
+		_exit(127);
+	}
+	close(fds[1]);
+	std::string out;
+	char buf[4096];
+	for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) != 0;) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		out.append(buf, static_cast<size_t>(n));
+	}
+	close(fds[0]);
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+	}
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return std::nullopt;
+	return out;
+}
+
 std::string report_unavailable(const std::string &command)
 {
 	if (access(kPython, X_OK) != 0)

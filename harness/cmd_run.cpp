@@ -315,17 +315,22 @@ void print_table(const Workload &w, const nlohmann::json &j)
 }
 
 // The comparison summary of a written result file: `drvbench analyze FILE` (paired ratios
-// with their intervals and verdicts, and the instruction table when the file has exact
-// counts), so run prints the same figures analyze and the report do. Without python3/numpy
-// a one-line note says how to get it later.
-void print_summary(const std::string &out)
+// with their intervals and verdicts), so run prints the same figures analyze and the report
+// do; with exact instruction counts in the file, their table too (analyze --metric
+// instructions, unless analyze's own output already holds it). Without python3/numpy a
+// one-line note says how to get it later.
+void print_summary(const std::string &out, bool instructions)
 {
 	std::string why = report_unavailable("analyze");
 	if (why.empty()) {
-		std::printf("\n");
-		std::fflush(stdout);
-		if (cmd_report("analyze", {out}) == 0)
+		if (auto text = report_output("analyze", {out})) {
+			std::printf("\n%s", text->c_str());
+			if (instructions && text->find("instructions") == std::string::npos)
+				if (auto t = report_output("analyze", {out, "--metric", "instructions"}))
+					std::printf("\n%s", t->c_str());
+			std::fflush(stdout);
 			return;
+		}
 		why = "drvbench analyze failed";
 	}
 	std::printf("\ncomparison summary not shown (%s); run `drvbench analyze %s` where it works\n", why.c_str(),
@@ -652,13 +657,13 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 			std::fprintf(stderr, "drvbench: interrupted: %s keeps %zu workload(s) measured so far, marked "
 					     "incomplete\n", out.c_str(), results.size());
 			if (!o.quiet && !rigor.child() && !results.empty())
-				print_summary(out);
+				print_summary(out, o.instructions);
 			return 130;
 		}
 	}
 	std::printf("%swrote %s\n", o.quiet ? "" : "\n", out.c_str());
 	if (!o.quiet && !rigor.child())
-		print_summary(out);
+		print_summary(out, o.instructions);
 	if (o.record && !rigor.child()) {
 		std::vector<std::string> args = {"record"};
 		if (!o.history_db.empty())

@@ -51,6 +51,10 @@ int cmd_report(const std::string &command, const std::vector<std::string> &args)
 // it can. cmd_report() throws this as a UsageError.
 std::string report_unavailable(const std::string &command);
 
+// The standard output of `python3 -m report.<command> ARGS` (stderr passes through); nullopt
+// when it cannot run or exits non-zero.
+std::optional<std::string> report_output(const std::string &command, const std::vector<std::string> &args);
+
 struct QrEncodeOptions {
 	std::string impl, variant = "base";
 	std::optional<std::string> text, data_file, url;

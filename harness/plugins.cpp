@@ -117,7 +117,8 @@ static fs::path layout_cache_root()
 	return {};
 }
 
-// Copy number k of a plugin as a real file, named by the plugin's contents, so profilers
+// Copy number k of a plugin as a real file, <stem>.layout<k>.so in a directory named by the
+// plugin's contents, so profilers
 // (perf report, which reads symbols from the mapped file after the run) resolve it. Written
 // once (to a temporary name, then renamed) and reused by later runs of the same build; copies
 // of builds last used more than a day ago are removed when a new build's copies are made.
@@ -147,12 +148,12 @@ static std::string layout_file(const Plugin &p, const std::string &bytes, int k)
 				fs::remove_all(e.path(), ec2);
 		}
 	}
-	const fs::path file = dir / (std::to_string(k) + ".so");
+	const fs::path file = dir / (stem + ".layout" + std::to_string(k) + ".so"); // perf shows the name
 	if (fs::file_size(file, ec) == bytes.size() && !ec) {
 		fs::last_write_time(dir, fs::file_time_type::clock::now(), ec); // in use
 		return file.string();
 	}
-	const fs::path tmp = dir / (std::to_string(k) + ".so.tmp" + std::to_string(getpid()));
+	const fs::path tmp = fs::path(file.string() + ".tmp" + std::to_string(getpid()));
 	{
 		std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
 		o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));

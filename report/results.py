@@ -281,8 +281,8 @@ class _V:
 def _load_drvbench(doc, v: _V):
     sv = v.key(doc, "schema_version", "$")
     sv = v.integer(sv, "$.schema_version")
-    if sv != SCHEMA_VERSION:
-        v.fail("$.schema_version", f"unsupported schema_version {sv} (this report/ reads {SCHEMA_VERSION})")
+    if sv not in (SCHEMA_VERSION, 2):  # 2: "better" per metric, paired "ratio" (harness side of issue 12)
+        v.fail("$.schema_version", f"unsupported schema_version {sv} (this report/ reads {SCHEMA_VERSION} and 2)")
     res = Result(path=v.path, format="drvbench")
     res.complete = v.boolean(v.key(doc, "complete", "$"), "$.complete")
     if not res.complete:

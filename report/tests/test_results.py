@@ -119,7 +119,7 @@ BROKEN_DOCS = {
     "no schema or benchmarks": ({"foo": 1}, "neither a drvbench result file"),
     "wrong schema": (mutate(_set(["schema"], "other")), "$.schema: unknown schema"),
     "schema not a string": (mutate(_set(["schema"], 5)), "$.schema: unknown schema 5"),
-    "future schema version": (mutate(_set(["schema_version"], 2)), "unsupported schema_version 2"),
+    "future schema version": (mutate(_set(["schema_version"], 3)), "unsupported schema_version 3"),
     "schema version string": (mutate(_set(["schema_version"], "1")), "$.schema_version: expected an integer"),
     "missing complete": (mutate(_del(["complete"])), "$: missing key \"complete\""),
     "complete not bool": (mutate(_set(["complete"], 1)), "$.complete: expected true or false"),

@@ -61,6 +61,7 @@ def test_run_with_layouts_resolves_symbols(tmp_path):
     unresolved = sum(p for p, _, sym in ours if sym.startswith("0x"))
     assert unresolved < 0.05 * share, [r for r in ours if r[2].startswith("0x")][:5]
     assert not [r for r in ours if "memfd" in r[1]], ours[:5]
+    assert [r for r in ours if ".layout" in r[1]], "the layout copies were sampled by name"
     assert any(sym.startswith("qr") for _, _, sym in ours), ours[:10]
 
 
@@ -72,7 +73,9 @@ def test_profile_mode_resolves_symbols(tmp_path):
     ours = plugin_rows(rows)
     assert sum(p for p, _, _ in ours) > 50, rows[:10]
     assert all(not sym.startswith("0x") for p, _, sym in ours if p > 1), ours[:10]
-    assert {dso for _, dso, _ in ours} == {next(iter(ours))[1]}, "one plugin, no layout copies"
+    # one plugin, no layout copies (other plugins show only load and exit code: _init, dtors)
+    busy = {dso for p, dso, _ in ours if p >= 1}
+    assert len(busy) == 1 and ".layout" not in busy.pop(), ours[:10]
 
 
 def test_profile_needs_one_plugin_and_one_workload(tmp_path):
