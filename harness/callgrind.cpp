@@ -222,7 +222,7 @@ void attach_instructions(nlohmann::json &workload, const InstructionCounts &ic)
 		Stats st = compute_stats(s);
 		if (!r.contains("metrics"))
 			r["metrics"] = nlohmann::json::object();
-		r["metrics"]["instructions"] = {{"unit", "instructions/op"}, {"samples", s},     {"exact", true},
+		r["metrics"]["instructions"] = {{"unit", "instructions/op"}, {"better", "lower"}, {"samples", s}, {"exact", true},
 						{"median", st.median},       {"mean", st.mean},    {"min", st.min},
 						{"max", st.max},             {"stddev", st.stddev}, {"cv", st.cv}};
 	}

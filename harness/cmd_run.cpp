@@ -15,6 +15,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <deque>
 #include <filesystem>
@@ -247,17 +249,22 @@ std::string human_value(double v, const std::string &unit)
 	return buf;
 }
 
-// With plugins from several compilers: one line per compiler with its four builds and the
-// C++/C ratio of the base builds, all from this run.
+// With plugins from several compilers: one line per compiler with its four builds (medians)
+// and the C++/C paired ratio of the base builds (the entry's "ratio": the median of per-round
+// ratios, the same figure analyze prints with its interval), all from this run.
 void print_compiler_matrix(const nlohmann::json &j, const std::string &unit)
 {
 	std::map<std::string, std::map<std::string, double>> by_tag; // tag -> "c-base" -> median
+	std::map<std::string, double> paired;                         // tag -> cpp-base ratio to c-base
 	for (const auto &r : j["results"]) {
 		std::string id = r["plugin"].get<std::string>();
 		size_t a = id.find('-'), b = a == std::string::npos ? a : id.find('-', a + 1);
 		if (b == std::string::npos || id.find('@') != std::string::npos)
 			continue;
-		by_tag[id.substr(b + 1)][id.substr(0, b)] = r["median"].get<double>();
+		const std::string tag = id.substr(b + 1), build = id.substr(0, b);
+		by_tag[tag][build] = r["median"].get<double>();
+		if (build == "cpp-base" && r["baseline"] == "c-base-" + tag && r["ratio"].is_number())
+			paired[tag] = r["ratio"].get<double>();
 	}
 	if (by_tag.size() < 2)
 		return;
@@ -270,40 +277,120 @@ void print_compiler_matrix(const nlohmann::json &j, const std::string &unit)
 			return pad(it == m.end() ? "-" : human_value(it->second, unit), width, true);
 		};
 		char ratio[32] = "-";
-		if (m.count("c-base") && m.count("cpp-base") && m.at("c-base") > 0)
-			std::snprintf(ratio, sizeof ratio, "%.3f", m.at("cpp-base") / m.at("c-base"));
+		if (paired.count(tag))
+			std::snprintf(ratio, sizeof ratio, "%.3f", paired.at(tag));
 		std::printf("  %s %s %s %s %s %s\n", pad(tag, 12).c_str(), cell("c-base", 11).c_str(),
 			    cell("c-hardened", 11).c_str(), cell("cpp-base", 11).c_str(), cell("cpp-hardened", 12).c_str(),
 			    pad(ratio, 7, true).c_str());
 	}
+	std::printf("  (C++/C: median of per-round cpp-base/c-base ratios)\n");
 }
 
+// run's own lines per plugin: what is not a comparison (median, min, cv over the rounds
+// actually taken). The comparisons are analyze's (print_summary).
 void print_table(const Workload &w, const nlohmann::json &j)
 {
 	const std::string unit = j["results"].empty() ? "ns/op" : j["results"][0]["unit"].get<std::string>();
+	const size_t rounds = j["results"].empty() ? 0 : j["results"][0]["samples"].size();
+	const std::string taken = std::to_string(rounds) + (rounds == 1 ? " round" : " rounds") +
+				  (static_cast<int64_t>(rounds) < w.run.reps
+					   ? " of " + std::to_string(w.run.reps) + " asked"
+					   : "");
 	if (j["run"]["iters"].get<unsigned long long>() > 0)
-		std::printf("\n%s (%s, %lld reps x %llu iters, %s)\n", w.name.c_str(), w.driver.c_str(),
-			    static_cast<long long>(w.run.reps), j["run"]["iters"].get<unsigned long long>(),
-			    unit.c_str());
+		std::printf("\n%s (%s, %s x %llu iters, %s)\n", w.name.c_str(), w.driver.c_str(), taken.c_str(),
+			    j["run"]["iters"].get<unsigned long long>(), unit.c_str());
 	else
-		std::printf("\n%s (%s, %lld reps, %s)\n", w.name.c_str(), w.driver.c_str(),
-			    static_cast<long long>(w.run.reps), unit.c_str());
-	std::printf("  %s %s %s %s %s\n", pad("plugin", 24).c_str(), pad("median", 11, true).c_str(),
-		    pad("min", 11, true).c_str(), pad("cv", 7, true).c_str(), pad("ratio", 7, true).c_str());
+		std::printf("\n%s (%s, %s, %s)\n", w.name.c_str(), w.driver.c_str(), taken.c_str(), unit.c_str());
+	std::printf("  %s %s %s %s\n", pad("plugin", 24).c_str(), pad("median", 11, true).c_str(),
+		    pad("min", 11, true).c_str(), pad("cv", 7, true).c_str());
 	for (const auto &r : j["results"]) {
-		char cv[32], ratio[32];
+		char cv[32];
 		std::snprintf(cv, sizeof cv, "%.2f%%", r["cv"].get<double>() * 100);
-		if (r["ratio"].is_null())
-			std::snprintf(ratio, sizeof ratio, "-");
-		else
-			std::snprintf(ratio, sizeof ratio, "%.3f", r["ratio"].get<double>());
-		std::printf("  %s %s %s %s %s\n", pad(r["plugin"].get<std::string>(), 24).c_str(),
+		std::printf("  %s %s %s %s\n", pad(r["plugin"].get<std::string>(), 24).c_str(),
 			    pad(human_value(r["median"].get<double>(), unit), 11, true).c_str(),
-			    pad(human_value(r["min"].get<double>(), unit), 11, true).c_str(), pad(cv, 7, true).c_str(),
-			    pad(ratio, 7, true).c_str());
+			    pad(human_value(r["min"].get<double>(), unit), 11, true).c_str(), pad(cv, 7, true).c_str());
 	}
 	print_compiler_matrix(j, unit);
 	std::fflush(stdout);
+}
+
+// The comparison summary of a written result file: `drvbench analyze FILE` (paired ratios
+// with their intervals and verdicts), so run prints the same figures analyze and the report
+// do; with exact instruction counts in the file, their table too (analyze --metric
+// instructions, unless analyze's own output already holds it). Without python3/numpy a
+// one-line note says how to get it later.
+void print_summary(const std::string &out, bool instructions)
+{
+	std::string why = report_unavailable("analyze");
+	if (why.empty()) {
+		if (auto text = report_output("analyze", {out})) {
+			std::printf("\n%s", text->c_str());
+			if (instructions && text->find("instructions") == std::string::npos)
+				if (auto t = report_output("analyze", {out, "--metric", "instructions"}))
+					std::printf("\n%s", t->c_str());
+			std::fflush(stdout);
+			return;
+		}
+		why = "drvbench analyze failed";
+	}
+	std::printf("\ncomparison summary not shown (%s); run `drvbench analyze %s` where it works\n", why.c_str(),
+		    out.c_str());
+}
+
+// The exact two-sided Wilcoxon signed-rank test on n pairs cannot give p below 2^(1-n): with
+// n <= 5 no comparison can reach alpha = 0.05 (docs/measurement.md).
+void warn_rounds_without_verdict(const Workload &w, size_t plugins)
+{
+	if (plugins < 2 || w.run.reps > 5)
+		return;
+	std::fprintf(stderr,
+		     "drvbench: warning: %s: n = %lld: too few rounds for a verdict at α = 0.05 (the exact "
+		     "Wilcoxon signed-rank test's smallest two-sided p is 2^(1-n) = %.4g); use --reps 6 or more\n",
+		     w.name.c_str(), static_cast<long long>(w.run.reps), std::ldexp(1.0, 1 - static_cast<int>(w.run.reps)));
+}
+
+double parse_seconds(const std::string &s, const char *option)
+{
+	double v = 0;
+	auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+	if (s.empty() || ec != std::errc() || p != s.data() + s.size() || !(v > 0 && v <= 86400))
+		throw UsageError(option, "", "expected seconds in (0, 86400], got \"" + s + "\"");
+	return v;
+}
+
+// --profile: the measured call of one plugin on one workload, repeated for `seconds`, on the
+// plugin as loaded (no layout copies), so perf record attributes every sample to one object
+// with its symbols. No statistics, no result file.
+int profile_one(const Workload &w, PreparedWorkload &prep, const Plugin &p, double seconds)
+{
+	using clock = std::chrono::steady_clock;
+	const auto end = clock::now() + std::chrono::duration<double>(seconds);
+	uint64_t ops = 0;
+	double busy_ns = 0;
+	const bool job = prep.is_job();
+	uint64_t batch = 1;
+	std::fprintf(stderr, "drvbench: profiling %s on %s for %g s (pid %d)\n", p.id.c_str(), w.name.c_str(),
+		     seconds, static_cast<int>(getpid()));
+	while (clock::now() < end && !interrupt_requested()) {
+		auto t0 = clock::now();
+		if (job) {
+			prep.measure_job(p);
+			ops++;
+		} else {
+			// Batches of about 10 ms, so the clock is read rarely and the end is near.
+			prep.before_sample(p);
+			prep.run(p, batch);
+			ops += batch;
+			double ns = std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+			if (ns < 5e6 && batch < (1ull << 30))
+				batch *= 2;
+		}
+		busy_ns += std::chrono::duration<double, std::nano>(clock::now() - t0).count();
+	}
+	std::printf("profiled %s on %s: %llu %s in %.2f s (%s)\n", p.id.c_str(), w.name.c_str(),
+		    static_cast<unsigned long long>(ops), job ? "job samples" : "operations", busy_ns / 1e9,
+		    job ? "see perf report" : (human_ns(busy_ns / static_cast<double>(ops)) + "/op").c_str());
+	return interrupt_requested() ? 130 : 0;
 }
 
 } // namespace
@@ -398,6 +485,9 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 	for (const auto &p : pseudo)
 		selected.push_back(&p);
 	select_compilers(selected, o.compilers);
+	if (split_values(o.impls).empty()) // peers only when --impl names them
+		selected.erase(std::remove_if(selected.begin(), selected.end(), [](const Plugin *p) { return p->peer; }),
+			       selected.end());
 	filter_plugins(selected, split_values(o.impls), "--impl", "impl", &Plugin::impl);
 	filter_plugins(selected, split_values(o.variants), "--variant", "variant", &Plugin::variant);
 
@@ -434,12 +524,29 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 			pl.reference = pl.plugins.front();
 	}
 
+	std::optional<double> profile;
+	if (o.profile) {
+		profile = parse_seconds(*o.profile, "--profile");
+		if (ws.size() != 1)
+			throw UsageError("--profile", "", "profiles one workload; " + std::to_string(ws.size()) + " given");
+		if (plans[0].plugins.size() != 1) {
+			std::vector<std::string> ids;
+			for (const Plugin *p : plans[0].plugins)
+				ids.push_back(p->id);
+			throw UsageError("--profile", "", "profiles one plugin; select one with --impl, --variant (and "
+							  "--compilers): have " + join(ids));
+		}
+		if (rigor.child() || o.instructions)
+			throw UsageError("--profile", "", "cannot be combined with --instructions");
+	}
+
 	std::string out = rigor.child() ? rigor.child_out() : o.out.empty() ? default_result_path() : o.out;
 
 	// Preparation can still find bad parameter combinations (a URL too long for a version).
 	for (size_t i = 0; i < ws.size(); i++)
 		plans[i].prepared = find_driver(ws[i].driver)->prepare(ws[i], *plans[i].reference, plans[i].plugins);
-	ensure_output_dir(out, "--out");
+	if (!profile)
+		ensure_output_dir(out, "--out");
 
 	// ---- runtime from here on: failures exit 1
 	// Each plugin is first tried in a child process: one that crashes or hangs is dropped from
@@ -486,6 +593,14 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 	Pinning pin = pin_thread(cpu);
 	if (!pin.error.empty() && o.cpu)
 		throw RuntimeError("cannot pin to CPU " + *o.cpu + ": " + pin.error);
+	if (profile) {
+		if (plans[0].plugins.empty())
+			return 1; // its isolated check failed: said above
+		return profile_one(ws[0], *plans[0].prepared, *plans[0].plugins.front(), *profile);
+	}
+	if (!rigor.child())
+		for (size_t i = 0; i < ws.size(); i++)
+			warn_rounds_without_verdict(ws[i], plans[i].plugins.size());
 	std::mt19937_64 rng(seed);
 	nlohmann::json context = collect_context(g.argv, pin, seed);
 	rigor.start(context, g.argv);
@@ -541,10 +656,14 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		if (m.interrupted || interrupt_requested()) {
 			std::fprintf(stderr, "drvbench: interrupted: %s keeps %zu workload(s) measured so far, marked "
 					     "incomplete\n", out.c_str(), results.size());
+			if (!o.quiet && !rigor.child() && !results.empty())
+				print_summary(out, o.instructions);
 			return 130;
 		}
 	}
 	std::printf("%swrote %s\n", o.quiet ? "" : "\n", out.c_str());
+	if (!o.quiet && !rigor.child())
+		print_summary(out, o.instructions);
 	if (o.record && !rigor.child()) {
 		std::vector<std::string> args = {"record"};
 		if (!o.history_db.empty())

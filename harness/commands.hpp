@@ -36,6 +36,9 @@ struct RunOptions {
 	bool instructions = false;                            // --instructions: exact counts under callgrind
 	std::optional<std::string> instructions_iters, instructions_reps;
 	std::string instructions_child;                       // hidden: set in the callgrind child
+	// --profile SECONDS: run one plugin on one workload for that long, for perf record (no
+	// layout copies, no result file; docs/measurement.md "Profiling")
+	std::optional<std::string> profile;
 };
 
 int cmd_run(const GlobalOptions &g, const RunOptions &o);
@@ -43,6 +46,14 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o);
 // drvbench compare|analyze ARGS: execs /usr/bin/python3 -m report.<command> ARGS (PYTHONPATH =
 // the source tree) and returns its exit status.
 int cmd_report(const std::string &command, const std::vector<std::string> &args);
+
+// Why `drvbench <command>` cannot run here (python3, numpy/scipy or report/ missing), "" when
+// it can. cmd_report() throws this as a UsageError.
+std::string report_unavailable(const std::string &command);
+
+// The standard output of `python3 -m report.<command> ARGS` (stderr passes through); nullopt
+// when it cannot run or exits non-zero.
+std::optional<std::string> report_output(const std::string &command, const std::vector<std::string> &args);
 
 struct QrEncodeOptions {
 	std::string impl, variant = "base";

@@ -176,7 +176,10 @@ void Counters::end(const Plugin &, int, uint64_t iters, std::map<std::string, Me
 		const double scale = static_cast<double>(enabled) / static_cast<double>(running);
 		for (size_t k = 0; k < g.events.size(); k++) {
 			const CounterEvent &e = events_[g.events[k]];
-			out[e.name] = {e.unit, static_cast<double>(buf[3 + k]) * scale / static_cast<double>(iters)};
+			// Events per operation (cycles, instructions, misses): fewer is better.
+			out.insert_or_assign(e.name, Metric{e.unit, static_cast<double>(buf[3 + k]) * scale /
+									   static_cast<double>(iters),
+							    Better::Lower});
 		}
 	}
 }

@@ -15,15 +15,24 @@
 
 namespace drvbench {
 
+// Which way a metric improves: recorded next to its unit in the result file ("better":
+// "lower" | "higher"), so comparisons orient every ratio and verdict by it.
+enum class Better { Lower, Higher };
+const char *better_name(Better b); // "lower", "higher"
+
 // One named secondary figure of a job sample (IOPS, bandwidth, latency percentiles, ...).
+// Every metric declares its direction where it is made: there is no default.
 struct Metric {
 	std::string unit;
 	double value = 0;
+	Better better = Better::Lower;
+	Metric() = default;
+	Metric(std::string u, double v, Better b) : unit(std::move(u)), value(v), better(b) {}
 };
 
 // A sample that the component measured itself: a job with threads and a runtime.
 struct JobSample {
-	double value = 0;                     // the primary metric, in unit(); lower is better
+	double value = 0;                     // the primary metric, in unit(); see better()
 	std::map<std::string, Metric> metrics; // every other figure of this sample
 };
 
@@ -46,6 +55,9 @@ public:
 	// Other jobs are not counted.
 	virtual uint64_t counted_iters() const { return 0; }
 	virtual std::string unit() const { return "ns/op"; }
+	// The direction of the primary metric (every primary metric today is a time per
+	// operation, I/O or record: lower is better).
+	virtual Better better() const { return Better::Lower; }
 	virtual JobSample measure_job(const Plugin &p)
 	{
 		(void)p;

@@ -54,6 +54,8 @@ int main(int argc, char **argv)
 	run->add_option("--instructions-iters", ro.instructions_iters, "operations per sample under callgrind (default 5)");
 	run->add_option("--instructions-reps", ro.instructions_reps, "samples per plugin under callgrind (default 3)");
 	run->add_option("--instructions-child", ro.instructions_child)->group(""); // internal
+	run->add_option("--profile", ro.profile,
+			"run one plugin on one workload for SECONDS, for perf record (no layouts, no result file)");
 
 	CLI::App *compare = app.add_subcommand("compare", "compare two result files (report.compare): exit 1 on a regression");
 	CLI::App *analyze = app.add_subcommand("analyze", "every plugin against its baseline in one result file (report.analyze)");

@@ -11,6 +11,8 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <chrono>
+#include <map>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <set>
@@ -87,6 +89,15 @@ static Plugin load_one(const std::string &file)
 	const std::string stem = fs::path(file).stem().string();
 	if (size_t at = stem.rfind('@'); at != std::string::npos && at + 1 < stem.size())
 		p.id += stem.substr(at);
+	if (void *peer = dlsym(h, DRVBENCH_PEER_SYMBOL)) {
+		const struct drvbench_peer *info = reinterpret_cast<drvbench_peer_fn>(peer)();
+		if (!info || !info->library)
+			throw UsageError(file, DRVBENCH_PEER_SYMBOL, "returned no library name; plugin refused");
+		p.peer = true;
+		p.peer_library = info->library;
+		p.peer_version = str_or(info->version, "unknown");
+		p.unmatched = str_or(info->unmatched, "");
+	}
 	if (m->qrpanic)
 		p.components.push_back("qrpanic");
 	if (m->nullblk)
@@ -96,11 +107,76 @@ static Plugin load_one(const std::string &file)
 	return p;
 }
 
+// Where layout copies are kept as files: ${XDG_CACHE_HOME:-$HOME/.cache}/drvbench/layouts.
+static fs::path layout_cache_root()
+{
+	if (const char *x = getenv("XDG_CACHE_HOME"); x && *x == '/')
+		return fs::path(x) / "drvbench" / "layouts";
+	if (const char *h = getenv("HOME"); h && *h == '/')
+		return fs::path(h) / ".cache" / "drvbench" / "layouts";
+	return {};
+}
+
+// Copy number k of a plugin as a real file, <stem>.layout<k>.so in a directory named by the
+// plugin's contents, so profilers
+// (perf report, which reads symbols from the mapped file after the run) resolve it. Written
+// once (to a temporary name, then renamed) and reused by later runs of the same build; copies
+// of builds last used more than a day ago are removed when a new build's copies are made.
+// Empty when the cache cannot be written.
+static std::string layout_file(const Plugin &p, const std::string &bytes, int k)
+{
+	const fs::path root = layout_cache_root();
+	if (root.empty())
+		return "";
+	uint64_t h = 1469598103934665603ull; // FNV-1a 64 of the contents
+	for (unsigned char c : bytes)
+		h = (h ^ c) * 1099511628211ull;
+	char hex[17];
+	snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+	const std::string stem = fs::path(p.file).stem().string();
+	const fs::path dir = root / (stem + "-" + hex);
+	std::error_code ec;
+	if (!fs::is_directory(dir, ec)) {
+		fs::create_directories(dir, ec);
+		if (ec)
+			return "";
+		for (const auto &e : fs::directory_iterator(root, ec)) {
+			const std::string n = e.path().filename().string();
+			std::error_code ec2;
+			if (e.path() != dir && n.size() == stem.size() + 17 && n.rfind(stem + "-", 0) == 0 &&
+			    fs::last_write_time(e.path(), ec2) < fs::file_time_type::clock::now() - std::chrono::hours(24))
+				fs::remove_all(e.path(), ec2);
+		}
+	}
+	const fs::path file = dir / (stem + ".layout" + std::to_string(k) + ".so"); // perf shows the name
+	if (fs::file_size(file, ec) == bytes.size() && !ec) {
+		fs::last_write_time(dir, fs::file_time_type::clock::now(), ec); // in use
+		return file.string();
+	}
+	const fs::path tmp = fs::path(file.string() + ".tmp" + std::to_string(getpid()));
+	{
+		std::ofstream o(tmp, std::ios::binary | std::ios::trunc);
+		o.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+		if (!o.good()) {
+			fs::remove(tmp, ec);
+			return "";
+		}
+	}
+	fs::rename(tmp, file, ec);
+	if (ec) {
+		fs::remove(tmp, ec);
+		return "";
+	}
+	return file.string();
+}
+
 Plugin load_layout_copy(const Plugin &p)
 {
-	// The copy lives in a memfd (its own inode, so the loader maps it anew; no temporary file
-	// to clean up, and no trouble with a /tmp mounted noexec). The memfd stays open: the loader
-	// knows objects by path too, and a closed fd's number, hence "/proc/self/fd/N", comes back.
+	// Each copy is its own file (its own inode, so the loader maps it anew): a file in the
+	// layout cache (layout_file), so perf and other profilers find its symbols; or, where the
+	// cache cannot be written, a memfd (no symbols for profilers then). A memfd stays open: the
+	// loader knows objects by path too, and a closed fd's number, hence "/proc/self/fd/N",
+	// comes back.
 	static const bool raised = [] { // copies of many plugins may need more than 1024 fds
 		struct rlimit rl {};
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
@@ -110,6 +186,7 @@ Plugin load_layout_copy(const Plugin &p)
 		return true;
 	}();
 	(void)raised;
+	static std::map<std::string, int> copies; // per plugin file: copies made so far
 	auto fail = [&](const std::string &why) {
 		return RuntimeError("layout copy of " + p.file + ": " + why);
 	};
@@ -117,24 +194,30 @@ Plugin load_layout_copy(const Plugin &p)
 	std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
 	if (!in.good() && !in.eof())
 		throw fail("cannot read it");
-	int fd = memfd_create("drvbench-layout", MFD_CLOEXEC);
-	if (fd < 0)
-		throw fail(std::string("memfd_create: ") + std::strerror(errno));
-	size_t done = 0;
-	while (done < bytes.size()) {
-		ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
-		if (n <= 0) {
-			int e = errno;
-			close(fd);
-			throw fail(std::string("write: ") + std::strerror(e));
+	std::string path = layout_file(p, bytes, ++copies[p.file]);
+	int fd = -1;
+	if (path.empty()) {
+		fd = memfd_create("drvbench-layout", MFD_CLOEXEC);
+		if (fd < 0)
+			throw fail(std::string("memfd_create: ") + std::strerror(errno));
+		size_t done = 0;
+		while (done < bytes.size()) {
+			ssize_t n = write(fd, bytes.data() + done, bytes.size() - done);
+			if (n <= 0) {
+				int e = errno;
+				close(fd);
+				throw fail(std::string("write: ") + std::strerror(e));
+			}
+			done += static_cast<size_t>(n);
 		}
-		done += static_cast<size_t>(n);
+		path = "/proc/self/fd/" + std::to_string(fd);
 	}
 	Plugin copy;
 	try {
-		copy = load_one("/proc/self/fd/" + std::to_string(fd)); // the checks every plugin gets
+		copy = load_one(path); // the checks every plugin gets
 	} catch (const UsageError &e) {
-		close(fd);
+		if (fd >= 0)
+			close(fd);
 		throw fail(e.message());
 	}
 	if (copy.impl != p.impl || copy.variant != p.variant || copy.compiler_tag != p.compiler_tag)
@@ -158,6 +241,16 @@ std::vector<Plugin> load_plugins(const std::string &dir)
 	if (files.empty())
 		throw UsageError(dir, "", "no plugins (*.so) in this directory (pass --plugins DIR)");
 	std::sort(files.begin(), files.end());
+	// Peers (third-party libraries in the plugin ABI) sit in a subdirectory, out of the way
+	// of everything that scans the plugin directory for our implementations.
+	std::vector<std::string> peers;
+	const fs::path peer_dir = fs::path(dir) / "peers";
+	if (fs::is_directory(peer_dir, ec))
+		for (const auto &e : fs::directory_iterator(peer_dir, ec))
+			if (e.path().extension() == ".so" && !e.is_directory())
+				peers.push_back(e.path().string());
+	std::sort(peers.begin(), peers.end());
+	files.insert(files.end(), peers.begin(), peers.end());
 
 	std::vector<Plugin> plugins;
 	std::set<std::string> ids;

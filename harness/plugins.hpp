@@ -16,6 +16,11 @@ struct Plugin {
 	std::vector<std::string> components; // components with a non-NULL ops table
 	const struct drvbench_plugin *meta = nullptr;
 	bool pseudo = false; // not a loaded object but a subject a workload brings (Driver::pseudo_plugins); meta is nullptr
+	// A peer: a third-party library wrapped in the ABI (it exports drvbench_peer(); loaded
+	// from <plugins>/peers/). Runs leave peers out unless --impl names them.
+	bool peer = false;
+	std::string peer_library, peer_version;
+	std::string unmatched; // why its output cannot equal the reference's; empty: it must
 
 	bool has(const std::string &component) const;
 	bool is_c_base() const { return impl == "c" && variant == "base"; }
@@ -24,15 +29,17 @@ struct Plugin {
 // Default plugin directory: <dir of /proc/self/exe>/../plugins.
 std::string default_plugin_dir();
 
-// Loads every *.so in dir (sorted by file name). Throws UsageError for an empty or missing
+// Loads every *.so in dir and in dir/peers (sorted by file name). Throws UsageError for an empty or missing
 // directory, a file that does not load, a missing symbol, NULL metadata, or an ABI mismatch.
 // Loaded objects stay loaded for the life of the process.
 std::vector<Plugin> load_plugins(const std::string &dir);
 
-// Loads one more copy of p's shared object, from a copy of the file in a memfd (the dynamic
-// loader would return the loaded object for the same file), so its code and tables sit at
-// other addresses, and returns p with meta pointing into that copy (checked like any plugin
-// load). Never unloaded. Throws RuntimeError when the copy cannot be made or loaded.
+// Loads one more copy of p's shared object, from a copy of the file (the dynamic loader would
+// return the loaded object for the same file), so its code and tables sit at other addresses,
+// and returns p with meta pointing into that copy (checked like any plugin load). The copies
+// are files in ${XDG_CACHE_HOME:-~/.cache}/drvbench/layouts, named by the plugin's contents
+// and reused across runs, so profilers resolve their symbols; a memfd where that directory
+// cannot be written. Never unloaded. Throws RuntimeError when no copy can be made or loaded.
 Plugin load_layout_copy(const Plugin &p);
 
 // The plugin p is compared with: the c/base plugin of the same compiler and major version,

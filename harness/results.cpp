@@ -104,14 +104,32 @@ nlohmann::json collect_context(const std::vector<std::string> &argv, const Pinni
 
 nlohmann::json plugin_json(const Plugin &p)
 {
-	return {{"id", p.id},
-		{"file", p.file},
-		{"impl", p.impl},
-		{"variant", p.variant},
-		{"compiler", p.compiler},
-		{"compiler_version", p.compiler_version},
-		{"flags", p.flags},
-		{"components", p.components}};
+	nlohmann::json j = {{"id", p.id},
+			    {"file", p.file},
+			    {"impl", p.impl},
+			    {"variant", p.variant},
+			    {"compiler", p.compiler},
+			    {"compiler_version", p.compiler_version},
+			    {"flags", p.flags},
+			    {"components", p.components}};
+	if (p.peer)
+		j["peer"] = {{"library", p.peer_library},
+			     {"version", p.peer_version},
+			     {"unmatched", p.unmatched.empty() ? nlohmann::json(nullptr) : nlohmann::json(p.unmatched)}};
+	return j;
+}
+
+std::optional<double> paired_ratio(const std::vector<double> &samples, const std::vector<double> &base)
+{
+	if (samples.empty() || samples.size() != base.size())
+		return std::nullopt;
+	std::vector<double> q;
+	for (size_t i = 0; i < samples.size(); i++) {
+		if (!(base[i] > 0))
+			return std::nullopt;
+		q.push_back(samples[i] / base[i]);
+	}
+	return compute_stats(q).median;
 }
 
 nlohmann::json workload_json(const Workload &w, const nlohmann::json &derived, const Measurement &m,
@@ -141,26 +159,30 @@ nlohmann::json workload_json(const Workload &w, const nlohmann::json &derived, c
 	for (size_t i = 0; i < m.results.size(); i++) {
 		const auto &r = m.results[i];
 		const Stats &s = stats[i];
-		nlohmann::json e = {{"plugin", r.plugin->id}, {"unit", m.unit}, {"samples", r.samples},
+		nlohmann::json e = {{"plugin", r.plugin->id}, {"unit", m.unit}, {"better", better_name(m.better)},
+				    {"samples", r.samples},
 				    {"median", s.median},     {"mean", s.mean},   {"min", s.min},
 				    {"max", s.max},           {"stddev", s.stddev}, {"cv", s.cv}};
 		if (!r.metrics.empty()) {
 			nlohmann::json metrics = nlohmann::json::object();
 			for (const auto &[name, ms] : r.metrics) {
 				Stats ss = compute_stats(ms.samples);
-				metrics[name] = {{"unit", ms.unit},     {"samples", ms.samples}, {"median", ss.median},
+				metrics[name] = {{"unit", ms.unit},     {"better", better_name(ms.better)},
+						 {"samples", ms.samples}, {"median", ss.median},
 						 {"mean", ss.mean},     {"min", ss.min},         {"max", ss.max},
 						 {"stddev", ss.stddev}, {"cv", ss.cv}};
 			}
 			e["metrics"] = metrics;
 		}
-		// Ratio of medians to this plugin's own baseline (c-base of its compiler).
+		// The paired point estimate against this plugin's own baseline (c-base of its
+		// compiler): the median of the per-round ratios (docs/measurement.md).
 		const Plugin *b = baselines[i];
 		e["baseline"] = b ? nlohmann::json(b->id) : nlohmann::json(nullptr);
 		e["ratio"] = nullptr;
 		for (size_t k = 0; b && k < m.results.size(); k++)
-			if (m.results[k].plugin == b && stats[k].median > 0)
-				e["ratio"] = s.median / stats[k].median;
+			if (m.results[k].plugin == b)
+				if (auto q = paired_ratio(r.samples, m.results[k].samples))
+					e["ratio"] = *q;
 		res.push_back(e);
 	}
 	j["results"] = res;

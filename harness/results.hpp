@@ -8,12 +8,19 @@
 #include "workload.hpp"
 
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace drvbench {
 
-constexpr int kResultSchemaVersion = 1;
+// 2: "better" ("lower" | "higher") next to every unit; "ratio" is the median of per-round
+// ratios to the baseline (was: the ratio of medians).
+constexpr int kResultSchemaVersion = 2;
+
+// The paired point estimate of samples against base: the median of samples[i] / base[i] over
+// the rounds that pair them. nullopt when the counts differ, are 0, or a base sample is <= 0.
+std::optional<double> paired_ratio(const std::vector<double> &samples, const std::vector<double> &base);
 
 // date, host, cpu_model, cpus, kernel, git_commit, git_dirty, drvbench_version,
 // harness_compiler, command_line, pinned_cpu (+ pin_error), seed.

@@ -140,6 +140,7 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 {
 	Measurement m;
 	m.unit = w.unit();
+	m.better = w.better();
 	const bool job = w.is_job() && !opt.job_as_operations;
 	if (!job)
 		m.iters = opt.fixed_iters ? opt.fixed_iters
@@ -169,6 +170,7 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 				for (const auto &[name, metric] : js.metrics) {
 					MetricSamples &ms = m.results[i].metrics[name];
 					ms.unit = metric.unit;
+					ms.better = metric.better;
 					ms.samples.push_back(metric.value);
 				}
 				continue;
@@ -191,6 +193,7 @@ Measurement measure(PreparedWorkload &w, const Plugin &calibrate_on, const std::
 			for (const auto &[name, metric] : got) {
 				MetricSamples &ms = m.results[i].metrics[name];
 				ms.unit = metric.unit;
+				ms.better = metric.better;
 				ms.samples.push_back(metric.value);
 			}
 		}

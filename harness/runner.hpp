@@ -30,6 +30,7 @@ Stats compute_stats(const std::vector<double> &samples);
 
 struct MetricSamples {
 	std::string unit;
+	Better better = Better::Lower;
 	std::vector<double> samples; // one per measured round, in round order
 };
 
@@ -47,6 +48,7 @@ bool interrupt_requested();
 struct Measurement {
 	bool interrupted = false; // stopped early by interrupt_requested(): fewer rounds than asked
 	std::string unit = "ns/op";
+	Better better = Better::Lower; // of the primary metric
 	uint64_t iters = 0;      // operations per sample (0 for jobs)
 	double calib_ns_op = 0;  // ns/op of the final calibration sample
 	std::vector<PluginSamples> results; // in the order of `plugins`

@@ -390,22 +390,27 @@ public:
 		const double wall = static_cast<double>(r.wall_ns);
 		JobSample s;
 		s.value = wall / static_cast<double>(ios);
-		auto put = [&](const char *name, const char *unit, double v) { s.metrics[name] = Metric{unit, v}; };
-		put("iops", "IO/s", static_cast<double>(ios) * 1e9 / wall);
-		put("bw_bytes_s", "B/s", static_cast<double>(bytes) * 1e9 / wall);
-		put("lat_mean_ns", "ns", lat.mean());
-		put("lat_p50_ns", "ns", lat.quantile(0.50));
-		put("lat_p99_ns", "ns", lat.quantile(0.99));
-		put("lat_p999_ns", "ns", lat.quantile(0.999));
-		put("lat_max_ns", "ns", static_cast<double>(lat.max()));
-		put("cpu_ns_per_io", "ns/io", static_cast<double>(cpu) / static_cast<double>(ios));
-		put("ios", "count", static_cast<double>(ios));
-		put("reads", "count", static_cast<double>(reads));
-		put("writes", "count", static_cast<double>(writes));
-		put("busy", "count", static_cast<double>(busy));
-		put("errors", "count", static_cast<double>(errors));
+		// Counts are per sample of a fixed runtime: more I/O done is better, more errors,
+		// busy returns and short I/Os are worse.
+		constexpr Better hi = Better::Higher, lo = Better::Lower;
+		auto put = [&](const char *name, const char *unit, double v, Better b) {
+			s.metrics.insert_or_assign(name, Metric{unit, v, b});
+		};
+		put("iops", "IO/s", static_cast<double>(ios) * 1e9 / wall, hi);
+		put("bw_bytes_s", "B/s", static_cast<double>(bytes) * 1e9 / wall, hi);
+		put("lat_mean_ns", "ns", lat.mean(), lo);
+		put("lat_p50_ns", "ns", lat.quantile(0.50), lo);
+		put("lat_p99_ns", "ns", lat.quantile(0.99), lo);
+		put("lat_p999_ns", "ns", lat.quantile(0.999), lo);
+		put("lat_max_ns", "ns", static_cast<double>(lat.max()), lo);
+		put("cpu_ns_per_io", "ns/io", static_cast<double>(cpu) / static_cast<double>(ios), lo);
+		put("ios", "count", static_cast<double>(ios), hi);
+		put("reads", "count", static_cast<double>(reads), hi);
+		put("writes", "count", static_cast<double>(writes), hi);
+		put("busy", "count", static_cast<double>(busy), lo);
+		put("errors", "count", static_cast<double>(errors), lo);
 		if (p.pseudo)
-			put("short_ios", "count", static_cast<double>(shorts));
+			put("short_ios", "count", static_cast<double>(shorts), lo);
 		return s;
 	}
 

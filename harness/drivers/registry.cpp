@@ -6,6 +6,11 @@
 
 namespace drvbench {
 
+const char *better_name(Better b)
+{
+	return b == Better::Higher ? "higher" : "lower";
+}
+
 const std::vector<const Driver *> &all_drivers()
 {
 	static const QrpanicDriver qrpanic;

@@ -617,28 +617,34 @@ public:
 		}
 		JobSample s;
 		s.value = produced ? o.produce_s * 1e9 / static_cast<double>(produced) : 0;
-		auto m = [&](const std::string &k, const std::string &u, double v) { s.metrics[k] = {u, v}; };
-		m("records_per_s", "records/s", static_cast<double>(produced) / o.produce_s);
+		// Rates and the records and bytes a sample moved are better higher (a sample runs
+		// for a fixed runtime, or a fixed record count where they are equal anyway); drops,
+		// waits, submits (system calls), short writes and latencies are better lower.
+		constexpr Better hi = Better::Higher, lo = Better::Lower;
+		auto m = [&](const std::string &k, const std::string &u, double v, Better b) {
+			s.metrics.insert_or_assign(k, Metric{u, v, b});
+		};
+		m("records_per_s", "records/s", static_cast<double>(produced) / o.produce_s, hi);
 		// Into the ring: offered minus dropped and failed (a dropped record costs far less).
-		m("accepted_per_s", "records/s", static_cast<double>(produced - dropped - failed) / o.produce_s);
-		m("persisted_per_s", "records/s", static_cast<double>(persisted) / o.wall_s);
-		m("drain_bytes_per_s", "B/s", static_cast<double>(o.st.file_bytes) / o.wall_s);
-		m("produced", "records", static_cast<double>(produced));
-		m("dropped", "records", static_cast<double>(dropped));
-		m("waits", "count", static_cast<double>(waits));
-		m("lat_p50", "ns", percentile(o.lat_ns, 0.50));
-		m("lat_p99", "ns", percentile(o.lat_ns, 0.99));
-		m("lat_p999", "ns", percentile(o.lat_ns, 0.999));
+		m("accepted_per_s", "records/s", static_cast<double>(produced - dropped - failed) / o.produce_s, hi);
+		m("persisted_per_s", "records/s", static_cast<double>(persisted) / o.wall_s, hi);
+		m("drain_bytes_per_s", "B/s", static_cast<double>(o.st.file_bytes) / o.wall_s, hi);
+		m("produced", "records", static_cast<double>(produced), hi);
+		m("dropped", "records", static_cast<double>(dropped), lo);
+		m("waits", "count", static_cast<double>(waits), lo);
+		m("lat_p50", "ns", percentile(o.lat_ns, 0.50), lo);
+		m("lat_p99", "ns", percentile(o.lat_ns, 0.99), lo);
+		m("lat_p999", "ns", percentile(o.lat_ns, 0.999), lo);
 		double chunks = 0, weighted = 0;
 		static const double mid[9] = {1, 2, 3.5, 6.5, 12.5, 24.5, 48.5, 96.5, 192.5};
 		for (int b = 0; b < 9; b++) {
 			chunks += static_cast<double>(o.st.batch_hist[b]);
 			weighted += static_cast<double>(o.st.batch_hist[b]) * mid[b];
 		}
-		m("chunks_per_submit", "chunks", chunks ? weighted / chunks : 0);
-		m("submits", "count", static_cast<double>(o.st.submits));
-		m("short_writes", "count", static_cast<double>(o.st.short_writes));
-		m("file_bytes", "B", static_cast<double>(o.st.file_bytes));
+		m("chunks_per_submit", "chunks", chunks ? weighted / chunks : 0, hi);
+		m("submits", "count", static_cast<double>(o.st.submits), lo);
+		m("short_writes", "count", static_cast<double>(o.st.short_writes), lo);
+		m("file_bytes", "B", static_cast<double>(o.st.file_bytes), hi);
 		return s;
 	}
 };

@@ -84,6 +84,24 @@ typedef const struct drvbench_plugin *(*drvbench_plugin_fn)(void);
 
 DRVBENCH_EXPORT const struct drvbench_plugin *drvbench_plugin(void);
 
+/*
+ * Optional, for peers: a plugin wrapping a third-party library (not one of our
+ * implementations) also exports drvbench_peer(). The harness records it in the result
+ * file, leaves peers out of runs that do not name them (--impl), and compares a peer's
+ * output with the reference only as far as `unmatched` allows. Not part of the
+ * versioned ABI above: a plugin without the symbol is one of ours.
+ */
+#define DRVBENCH_PEER_SYMBOL "drvbench_peer"
+
+struct drvbench_peer {
+	const char *library;   /* what is wrapped: "qrcodegen C (Debian libqrcodegen1)" */
+	const char *version;   /* the library's version: "1.8.0" */
+	const char *unmatched; /* NULL: output identical to the reference's; else why it
+				  cannot be (the harness then checks only its shape) */
+};
+
+typedef const struct drvbench_peer *(*drvbench_peer_fn)(void);
+
 #ifdef __cplusplus
 }
 #endif

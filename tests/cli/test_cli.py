@@ -94,9 +94,9 @@ def test_run_writes_result_file(tmp_path):
                  "--reps", "3", "--warmup", "1", "--seed", "7", "--out", out, cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert str(out) in r.stdout
-    assert "ratio" in r.stdout and "1.000" in r.stdout
+    assert "median" in r.stdout and "3 rounds" in r.stdout
     doc = json.loads(out.read_text())
-    assert doc["schema"] == "drvbench-result" and doc["schema_version"] == 1 and doc["complete"] is True
+    assert doc["schema"] == "drvbench-result" and doc["schema_version"] == 2 and doc["complete"] is True
     ctx = doc["context"]
     for key in ("date", "host", "cpu_model", "cpus", "kernel", "git_commit", "git_dirty", "drvbench_version",
                 "harness_compiler", "command_line", "pinned_cpu", "seed"):
