@@ -343,17 +343,23 @@ def test_killed_ringbuf_run_leaves_no_sink_file(tmp_path):
                              "--out", tmp_path / "r.json", "--quiet"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
-        # Kill it while jobs run: the old sink was a named file there for the whole job.
-        deadline = time.monotonic() + 30
-        seen = []
-        while time.monotonic() < deadline and proc.poll() is None:
-            seen = os.listdir(sink)
-            if seen:
+        # Kill it while a job runs: when one of its descriptors points into the sink directory
+        # (a named file before the fix, "#inode (deleted)" with O_TMPFILE).
+        deadline = time.monotonic() + 60
+        in_job = False
+        while not in_job and time.monotonic() < deadline and proc.poll() is None:
+            try:
+                fds = os.listdir(f"/proc/{proc.pid}/fd")
+            except FileNotFoundError:
                 break
-            time.sleep(0.05)
-        if not seen:
-            time.sleep(3)  # well into the measured rounds
-        assert proc.poll() is None, "the run ended before it could be killed"
+            for fd in fds:
+                try:
+                    if os.readlink(f"/proc/{proc.pid}/fd/{fd}").startswith(str(sink)):
+                        in_job = True
+                except OSError:
+                    pass
+            time.sleep(0.01)
+        assert in_job and proc.poll() is None, "no sink file seen open before the run ended"
         proc.send_signal(signal.SIGKILL)
         proc.wait(HANG)
     finally:
