@@ -40,8 +40,9 @@ private:
 		size_t end = n;
 		while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80)
 			end--;
-		s.resize(end);
-		return s + "...[" + std::to_string(total - end) + " more bytes]";
+		std::string out(s, 0, end); // append, not operator+ (gcc 12 -Wrestrict false positive)
+		out.append("...[").append(std::to_string(total - end)).append(" more bytes]");
+		return out;
 	}
 	// Messages quote user input and library text (toml++ echoes the offending source, which
 	// may hold a newline): control characters are shown escaped so the error stays one line.

@@ -768,27 +768,27 @@ std::unique_ptr<PreparedWorkload> RingbufDriver::prepare(const Workload &w, cons
 		const uint64_t per_record = std::max<uint64_t>(DRVBENCH_RB_REC_SPACE(c.sizes.max()), DRVBENCH_RB_LOST_SIZE) +
 					    DRVBENCH_RB_CHUNK_HDR_SIZE;
 		uint64_t bound = 0;
-		std::string keys;
+		std::string keys, how;
 		if (c.records) {
 			bound = mul_sat(mul_sat(c.records, c.producers), per_record);
 			keys = "params.records, params.producers, params.record_size";
+			how = "records x producers x (record space + chunk header)";
 		} else {
 			bound = static_cast<uint64_t>(std::min(c.runtime * kSinkRateEstimate, 1.8e19));
 			keys = "params.runtime";
+			how = "runtime x " + std::to_string(static_cast<uint64_t>(kSinkRateEstimate / 1e9)) +
+			      " GB/s, the drain's rate";
 		}
 		if (c.preallocate > bound) {
 			bound = c.preallocate;
 			keys = "params.preallocate";
+			how = "preallocated";
 		}
 		bool mem = false;
 		const uint64_t budget = sink_budget_bytes(dir, &mem);
 		if (bound > budget)
 			throw UsageError(where, keys,
-					 "a job may write up to " + bytes_text(bound) +
-						 (c.records ? " (records x producers x (record space + chunk header))"
-							    : " (runtime x " + std::to_string(static_cast<uint64_t>(kSinkRateEstimate / 1e9)) +
-								      " GB/s, the drain's rate)") +
-						 " to " + dir + ", more than the " + bytes_text(budget) + " it can take (" +
+					 "a job may write up to " + bytes_text(bound) + " (" + how + ") to " + dir + ", more than the " + bytes_text(budget) + " it can take (" +
 						 (mem ? "free space, at most half of MemAvailable on a memory-backed filesystem"
 						      : "free space") +
 						 "); lower them, or set sink_dir on a larger filesystem");
