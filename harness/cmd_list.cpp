@@ -36,7 +36,8 @@ int cmd_list(const GlobalOptions &g)
 	std::error_code ec;
 	for (auto it = fs::recursive_directory_iterator(wdir, ec); !ec && it != fs::recursive_directory_iterator();
 	     it.increment(ec)) {
-		if (!it->is_regular_file() || it->path().extension() != ".toml")
+		std::error_code fec; // a dangling link or a symlink loop: not a workload, not an error
+		if (!it->is_regular_file(fec) || it->path().extension() != ".toml")
 			continue;
 		std::string rel = fs::relative(it->path(), wdir).string();
 		(rel.rfind("suites/", 0) == 0 ? suites : files).push_back(rel);

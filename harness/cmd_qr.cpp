@@ -47,7 +47,7 @@ int cmd_qr_encode(const GlobalOptions &g, const QrEncodeOptions &o)
 	if (o.text) {
 		payload.assign(o.text->begin(), o.text->end());
 	} else {
-		std::string bytes = read_file(*o.data_file);
+		std::string bytes = read_file(*o.data_file, 1u << 20); // a payload fits 4 KiB
 		payload.assign(bytes.begin(), bytes.end());
 		where = *o.data_file;
 	}

@@ -13,10 +13,12 @@ namespace drvbench {
 class UsageError : public std::runtime_error {
 public:
 	UsageError(std::string where, std::string key, std::string message)
-		: std::runtime_error(format(where, key, message)), where_(std::move(where)),
-		  key_(std::move(key)), message_(std::move(message))
+		: std::runtime_error(format(where, key, message)), where_(cap(std::move(where), kMaxQuoted)),
+		  key_(cap(std::move(key), kMaxQuoted)), message_(cap(std::move(message), kMaxMessage))
 	{
 	}
+	// What an error line quotes of user input is capped (a 1 MB key is not echoed whole).
+	static constexpr size_t kMaxQuoted = 200, kMaxMessage = 1000;
 	const std::string &where() const { return where_; }
 	const std::string &key() const { return key_; }
 	const std::string &message() const { return message_; }
@@ -24,10 +26,23 @@ public:
 private:
 	static std::string format(const std::string &w, const std::string &k, const std::string &m)
 	{
-		std::string s = w;
+		std::string s = cap(w, kMaxQuoted);
 		if (!k.empty())
-			s += ": " + k;
-		return one_line(s + ": " + m);
+			s += ": " + cap(k, kMaxQuoted);
+		return one_line(s + ": " + cap(m, kMaxMessage));
+	}
+	// The first n bytes (not cutting a UTF-8 sequence) and how many bytes were left out.
+	static std::string cap(std::string s, size_t n)
+	{
+		if (s.size() <= n)
+			return s;
+		const size_t total = s.size();
+		size_t end = n;
+		while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xc0) == 0x80)
+			end--;
+		std::string out(s, 0, end); // append, not operator+ (gcc 12 -Wrestrict false positive)
+		out.append("...[").append(std::to_string(total - end)).append(" more bytes]");
+		return out;
 	}
 	// Messages quote user input and library text (toml++ echoes the offending source, which
 	// may hold a newline): control characters are shown escaped so the error stays one line.

@@ -91,7 +91,15 @@ int main(int argc, char **argv)
 	CLI::App *rbv = rbc->add_subcommand("verify", "check a ringbuf stream file: chunks, checksums, every record once and in order");
 	rbv->add_option("file", rvo.file, "the stream file")->required();
 	rbv->add_option("--produced", rvo.produced, "records produced per producer (comma list): all must be accounted for")
-		->delimiter(',')->allow_extra_args(false);
+		->delimiter(',')->allow_extra_args(false)
+		->check(CLI::Validator(
+			[](std::string &v) {
+				// strtoull would take "-1" as 2^64-1 (issue 17).
+				if (v.empty() || v.find_first_not_of("0123456789") != std::string::npos)
+					return std::string("expected a non-negative integer, got \"") + v.substr(0, 40) + "\"";
+				return std::string();
+			},
+			"UINT"));
 	rbv->add_flag("--json", rvo.json, "print the report as JSON");
 
 	try {
@@ -110,6 +118,9 @@ int main(int argc, char **argv)
 	}
 
 	try {
+		// --out "" is a mistake, not a request for the default path (issue 17).
+		if ((run->parsed() && run->count("--out") && ro.out.empty()) || (enc->parsed() && qo.out.empty()))
+			throw UsageError("--out", "", "empty path");
 		if (app.got_subcommand("list"))
 			return cmd_list(g);
 		if (app.got_subcommand("run"))

@@ -2,6 +2,7 @@
 #include "plugins.hpp"
 
 #include "errors.hpp"
+#include "fsutil.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -255,6 +256,7 @@ std::vector<Plugin> load_plugins(const std::string &dir)
 	std::vector<Plugin> plugins;
 	std::set<std::string> ids;
 	for (const auto &f : files) {
+		close(open_regular_file(f, UINT64_MAX)); // a FIFO named *.so: refused, never waited on
 		Plugin p = load_one(f);
 		for (const auto &q : plugins)
 			if (q.id == p.id)

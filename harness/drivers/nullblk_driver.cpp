@@ -3,6 +3,7 @@
 
 #include "../errors.hpp"
 #include "../nullblk/job.hpp"
+#include "../resources.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -70,6 +71,9 @@ ParamSpec spec(const char *name, ParamType t, ParamValue def, const char *help)
 	s.help = help;
 	return s;
 }
+
+// A runtime shorter than this completes no I/O at all on some plugins (issue 17: 1e-9).
+constexpr double kMinRuntime = 0.001;
 
 std::string where_of(const Workload &w)
 {
@@ -641,6 +645,27 @@ std::unique_ptr<PreparedWorkload> NullblkDriver::prepare(const Workload &w, cons
 					 std::to_string(s.nblocks()));
 	if (s.runtime_s == 0 && s.number_ios == 0)
 		throw UsageError(where, "params.runtime", "0 needs number_ios > 0 (otherwise the job never ends)");
+	if (s.runtime_s > 0 && s.runtime_s < kMinRuntime)
+		throw UsageError(where, "params.runtime",
+				 std::to_string(s.runtime_s) + " s is too short to complete an I/O; give at least " +
+					 std::to_string(kMinRuntime) + " s (or 0 with number_ios)");
+	// Memory the job takes before it starts: I/O buffers, the memory-backed store, verify's
+	// per-block state (issue 17: iodepth = 4096, bs = 16m asked for 64 GiB).
+	{
+		uint64_t need = mul_sat(mul_sat(s.iodepth, s.bs), s.numjobs);
+		std::string keys = "params.iodepth, params.bs, params.numjobs";
+		std::string what = "I/O buffers: iodepth x bs x numjobs";
+		if (get_bool(m, "memory_backed") && needs_writes(m)) {
+			need = need > UINT64_MAX - s.size ? UINT64_MAX : need + s.size;
+			keys += ", params.size";
+			what += ", plus size for the memory-backed device";
+		}
+		if (s.verify) {
+			need = need > UINT64_MAX - mul_sat(s.nblocks(), 5) ? UINT64_MAX : need + mul_sat(s.nblocks(), 5);
+			what += ", plus verify's state per block";
+		}
+		check_memory(need, where, keys, what);
+	}
 
 	bool any_plugin = false;
 	for (const Plugin *p : plugins)

@@ -168,6 +168,10 @@ std::unique_ptr<PreparedWorkload> QrpanicDriver::prepare(const Workload &w, cons
 		url_len = prep->url->size();
 		if (prep->url->find('\0') != std::string::npos)
 			throw UsageError(where, "params.url", "must not contain NUL bytes");
+		// The plugins size a URL code by url_len > 0: an empty URL is text mode's capacity
+		// in a two-segment code, which does not fit.
+		if (prep->url->empty())
+			throw UsageError(where, "params.url", "must not be empty in url mode (give a URL, or mode = \"text\")");
 	}
 	const size_t max = agreed_max(reference, plugins, version, url_len);
 	if (max == 0)

@@ -4,6 +4,7 @@
 #include "../errors.hpp"
 #include "../ringbuf/reader.hpp"
 #include "kmsg.hpp"
+#include "../resources.hpp"
 
 #include <algorithm>
 #include <array>
@@ -145,12 +146,28 @@ static std::vector<uint8_t> slurp(int fd)
 	return v;
 }
 
+int open_sink(const std::string &path)
+{
+	std::string dir = path.substr(0, path.rfind('/') == std::string::npos ? 0 : path.rfind('/'));
+	if (dir.empty())
+		dir = path.rfind('/') == 0 ? "/" : ".";
+	int fd = open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		return fd;
+	if (errno != EOPNOTSUPP && errno != EISDIR && errno != EINVAL)
+		throw RuntimeError("ringbuf: cannot create a sink file in " + dir + ": " + strerror(errno));
+	// No O_TMPFILE on this filesystem: a named file, unlinked at once.
+	fd = open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		throw RuntimeError("ringbuf: cannot create " + path + ": " + strerror(errno));
+	unlink(path.c_str());
+	return fd;
+}
+
 std::vector<uint8_t> step_run(const drvbench_ringbuf_ops &ops, const StepRun &s, const std::string &path,
 			      drvbench_ringbuf_stats *stats)
 {
-	int fd = open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		throw RuntimeError("ringbuf: cannot create " + path + ": " + strerror(errno));
+	int fd = open_sink(path);
 	drvbench_ringbuf_config cfg{};
 	cfg.producers = 1;
 	cfg.ring_size = s.ring_size;
@@ -195,6 +212,11 @@ std::vector<uint8_t> step_run(const drvbench_ringbuf_ops &ops, const StepRun &s,
 namespace {
 
 using namespace ringbuf;
+
+// What a runtime-bounded job is expected to write per second, for the check against the sink's
+// free space: the fastest drain to a tmpfs file measured here (README: 5.1 GB/s with the
+// blocks preallocated), rounded. An estimate: a faster machine may write more.
+constexpr double kSinkRateEstimate = 5e9;
 
 double now_s()
 {
@@ -297,8 +319,9 @@ JobOutcome run_job(const Plugin &p, const JobConfig &c)
 	JobOutcome out;
 	const bool devnull = c.path.empty();
 	const std::string path = devnull ? "/dev/null" : c.path;
-	int fd = devnull ? open(path.c_str(), O_WRONLY | O_CLOEXEC)
-			 : open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	// A file sink has no name while it exists (O_TMPFILE): nothing is left behind, even
+	// after kill -9 (issue 17).
+	int fd = devnull ? open(path.c_str(), O_WRONLY | O_CLOEXEC) : open_sink(path);
 	if (fd < 0)
 		throw RuntimeError("ringbuf: cannot open the sink " + path + ": " + strerror(errno));
 	// Like fio's default (fallocate=native): the file's blocks exist before the clock starts,
@@ -306,7 +329,6 @@ JobOutcome run_job(const Plugin &p, const JobConfig &c)
 	if (c.preallocate && fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(c.preallocate)) != 0) {
 		const int e = errno;
 		close(fd);
-		unlink(path.c_str());
 		throw RuntimeError("ringbuf: preallocate: fallocate(" + path + ", " + std::to_string(c.preallocate) +
 				   " bytes): " + strerror(e));
 	}
@@ -315,8 +337,6 @@ JobOutcome run_job(const Plugin &p, const JobConfig &c)
 	drvbench_ringbuf *rb = ops.create(&cfg, err, sizeof err);
 	if (!rb) {
 		close(fd);
-		if (!devnull)
-			unlink(path.c_str());
 		throw RuntimeError("ringbuf: " + p.id + ": create: " + err);
 	}
 
@@ -411,14 +431,12 @@ JobOutcome run_job(const Plugin &p, const JobConfig &c)
 			ex[i] = {out.st.p[i].produced, out.st.p[i].persisted, out.st.p[i].dropped, out.st.p[i].failed,
 				 out.st.error};
 		try {
-			out.report = verify_file(path, ex);
+			out.report = verify_fd(fd, path, ex);
 			out.verified = true;
 		} catch (...) {
 			close(fd);
-			unlink(path.c_str());
 			throw;
 		}
-		unlink(path.c_str());
 	}
 	close(fd);
 	return out;
@@ -514,10 +532,8 @@ public:
 			try {
 				bytes = step_run(*p->meta->ringbuf, s, path, &st);
 			} catch (const RuntimeError &e) {
-				unlink(path.c_str());
 				throw RuntimeError(p->id + ": " + e.what());
 			}
-			unlink(path.c_str());
 			std::map<uint32_t, Expectation> ex{
 				{0, {st.p[0].produced, st.p[0].persisted, st.p[0].dropped, st.p[0].failed, st.error}}};
 			Report r = verify_stream(bytes.data(), bytes.size(), ex);
@@ -669,7 +685,7 @@ const std::vector<ParamSpec> &RingbufDriver::params() const
 		p->max = DRVBENCH_RB_MAX_PRODUCERS;
 		add("record_size", ParamType::String, std::string("64"),
 		    "payload bytes: \"64\", a range \"16-256\" or a mix \"64,512,4096\"");
-		p = &add("ring_size", ParamType::Int, int64_t{4} << 20, "bytes per ring, a power of two");
+		p = &add("ring_size", ParamType::Size, int64_t{4} << 20, "bytes per ring (\"4m\" or bytes), a power of two");
 		p->min = 1;
 		p->max = DRVBENCH_RB_MAX_RING_SIZE;
 		p = &add("policy", ParamType::Enum, std::string("block"), "full ring: block (wait) or drop (count)");
@@ -709,6 +725,7 @@ std::unique_ptr<PreparedWorkload> RingbufDriver::prepare(const Workload &w, cons
 	const std::string where = w.file ? *w.file : "--driver ringbuf";
 	auto prep = std::make_unique<RingbufPrepared>();
 	prep->reference = &reference;
+	uint64_t f_sink_bound = 0;
 	JobConfig &c = prep->cfg;
 	c.producers = static_cast<uint32_t>(get_int(w.params, "producers"));
 	const int64_t ring = get_int(w.params, "ring_size");
@@ -746,6 +763,44 @@ std::unique_ptr<PreparedWorkload> RingbufDriver::prepare(const Workload &w, cons
 		throw UsageError(where, "params.sink_dir", "'" + dir + "' is not a writable directory");
 	prep->sink_dir = dir;
 
+	// Memory: every producer's ring, its staging buffer and its latency samples (issue 17:
+	// producers = 64, ring_size = 1 GiB asked for 64 GiB).
+	check_memory(mul_sat(c.producers, uint64_t{c.ring_size} + c.sizes.max() + (uint64_t{1} << 19)), where,
+		     "params.producers, params.ring_size", "producers x (ring_size + record_size + 512 KiB of latency samples)");
+	// The sink: what a job may write, against what the sink's filesystem can take (issue 17: a
+	// tmpfs sink filled memory). By records: at most one chunk header per record; by runtime:
+	// runtime x kSinkRateEstimate.
+	if (c.sink != "devnull") {
+		const uint64_t per_record = std::max<uint64_t>(DRVBENCH_RB_REC_SPACE(c.sizes.max()), DRVBENCH_RB_LOST_SIZE) +
+					    DRVBENCH_RB_CHUNK_HDR_SIZE;
+		uint64_t bound = 0;
+		std::string keys, how;
+		if (c.records) {
+			bound = mul_sat(mul_sat(c.records, c.producers), per_record);
+			keys = "params.records, params.producers, params.record_size";
+			how = "records x producers x (record space + chunk header)";
+		} else {
+			bound = static_cast<uint64_t>(std::min(c.runtime * kSinkRateEstimate, 1.8e19));
+			keys = "params.runtime";
+			how = "runtime x " + std::to_string(static_cast<uint64_t>(kSinkRateEstimate / 1e9)) +
+			      " GB/s, the drain's rate";
+		}
+		if (c.preallocate > bound) {
+			bound = c.preallocate;
+			keys = "params.preallocate";
+			how = "preallocated";
+		}
+		bool mem = false;
+		const uint64_t budget = sink_budget_bytes(dir, &mem);
+		if (bound > budget)
+			throw UsageError(where, keys,
+					 "a job may write up to " + bytes_text(bound) + " (" + how + ") to " + dir + ", more than the " + bytes_text(budget) + " it can take (" +
+						 (mem ? "free space, at most half of MemAvailable on a memory-backed filesystem"
+						      : "free space") +
+						 "); lower them, or set sink_dir on a larger filesystem");
+		f_sink_bound = bound;
+	}
+
 	// Pinning: producers on the last CPUs, the drain on the first (shared when CPUs run out).
 	std::vector<int> cpus = allowed_cpus();
 	for (uint32_t i = 0; i < c.producers; i++)
@@ -753,9 +808,11 @@ std::unique_ptr<PreparedWorkload> RingbufDriver::prepare(const Workload &w, cons
 	c.drain_cpu = cpus.front();
 
 	nlohmann::json &f = prep->facts;
+	if (c.sink != "devnull")
+		f["sink_bytes_bound"] = f_sink_bound;
 	f["record_size_max"] = c.sizes.max();
 	f["record_space_max"] = DRVBENCH_RB_REC_SPACE(c.sizes.max());
-	f["sink_path"] = c.sink == "devnull" ? "/dev/null" : dir + "/drvbench-ringbuf-<pid>-<plugin>.dat";
+	f["sink_path"] = c.sink == "devnull" ? "/dev/null" : "an unnamed file (O_TMPFILE) in " + dir;
 	f["producer_cpus"] = c.producer_cpus;
 	f["drain_cpu"] = c.drain_cpu;
 	f["verified_by_reader"] = c.sink != "devnull";

@@ -50,6 +50,11 @@ struct StepRun {
 	uint64_t seed = 1;
 	RecordSizes sizes;
 };
+// Opens a sink file for reading and writing that has no name: O_TMPFILE in path's directory,
+// or, where the filesystem lacks it, path created and unlinked at once. Nothing is left behind
+// however the process ends. Throws RuntimeError.
+int open_sink(const std::string &path);
+
 std::vector<uint8_t> step_run(const drvbench_ringbuf_ops &ops, const StepRun &s, const std::string &path,
 			      drvbench_ringbuf_stats *stats = nullptr);
 

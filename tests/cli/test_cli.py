@@ -422,14 +422,4 @@ def test_broken_plugin_refused(tmp_path, kind, key, text):
     assert_usage_error(r, str(so), key, text)
 
 
-def test_mismatched_output_fails_run(tmp_path):
-    so = build_fake(tmp_path, "fake")
-    base = sorted(PLUGINS.glob("drvbench-c-base-*.so"))
-    if not base:
-        pytest.skip("no c-base plugin")
-    shutil.copy(base[0], so.parent / base[0].name)
-    r = drvbench("--plugins", so.parent, "run", "--driver", "qrpanic", "--set", "version=1", "--out",
-                 tmp_path / "r.json")
-    assert r.returncode == 1, r.stderr
-    assert "fake-base-gcc12" in r.stderr and "differs" in r.stderr
-    assert not (tmp_path / "r.json").exists()
+# A plugin whose output differs from the reference: tests/hostile (dropped like a crashing one).

@@ -727,3 +727,91 @@ TEST(RingbufReader, FuzzNeverCrashes)
 }
 
 INSTANTIATE_TEST_SUITE_P(Plugins, RingbufTest, ::testing::ValuesIn(plugins()), plug_name);
+
+// ---- hostile streams (issue 17) ----
+
+// A chunk with a good checksum: header, then the given record bytes.
+static std::vector<uint8_t> make_chunk(uint16_t producer, uint64_t first_seq, uint32_t nr_records,
+				       const std::vector<uint8_t> &recs)
+{
+	drvbench_rb_chunk_hdr h{};
+	h.magic = DRVBENCH_RB_CHUNK_MAGIC;
+	h.version = DRVBENCH_RB_CHUNK_VERSION;
+	h.producer = producer;
+	h.length = static_cast<uint32_t>(recs.size());
+	h.nr_records = nr_records;
+	h.first_seq = first_seq;
+	uint32_t c = rb::crc32c(reinterpret_cast<const uint8_t *>(&h), sizeof h);
+	h.crc32c = rb::crc32c(recs.data(), recs.size(), c);
+	std::vector<uint8_t> out(sizeof h);
+	memcpy(out.data(), &h, sizeof h);
+	out.insert(out.end(), recs.begin(), recs.end());
+	return out;
+}
+
+static std::vector<uint8_t> lost_marker(uint64_t seq, uint64_t count)
+{
+	std::vector<uint8_t> r(DRVBENCH_RB_LOST_SIZE);
+	drvbench_rb_rec_hdr h{DRVBENCH_RB_LOST_SIZE, DRVBENCH_RB_REC_LOST, 0, seq};
+	memcpy(r.data(), &h, sizeof h);
+	memcpy(r.data() + sizeof h, &count, 8);
+	return r;
+}
+
+// Issue 17, defect 7: a bad first header, then a plausible header every 32 bytes claiming a
+// chunk up to the end of the file with a wrong checksum. The old resynchronisation
+// checksummed each candidate's whole claimed length (quadratic: 27 s at 4 MiB); the work
+// must stay linear in the file size. Measured by the reader's own counter, not by time.
+TEST(RingbufReader, CraftedResyncIsLinear)
+{
+	const size_t size = 16u << 20;
+	std::vector<uint8_t> f(size, 0xab);
+	for (size_t o = 32; o + DRVBENCH_RB_CHUNK_HDR_SIZE <= size; o += 32) {
+		drvbench_rb_chunk_hdr h{};
+		h.magic = DRVBENCH_RB_CHUNK_MAGIC;
+		h.version = DRVBENCH_RB_CHUNK_VERSION;
+		h.length = static_cast<uint32_t>((size - o - DRVBENCH_RB_CHUNK_HDR_SIZE) & ~size_t{7});
+		h.crc32c = 0x12345678;
+		memcpy(&f[o], &h, sizeof h);
+	}
+	rb::Report r = rb::verify_stream(f.data(), f.size());
+	EXPECT_FALSE(r.ok());
+	EXPECT_EQ(r.records, 0u);
+	EXPECT_LE(r.crc_bytes, 100ull * size) << "resynchronisation work is not linear in the file size";
+}
+
+// Resynchronisation still finds the first good chunk after garbage, and every record after it.
+TEST(RingbufReader, ResyncFindsTheNextGoodChunk)
+{
+	ASSERT_FALSE(plugins().empty());
+	auto f = sample_stream();
+	for (size_t garbage : {8u, 40u, 1000u, 4096u}) {
+		std::vector<uint8_t> g(garbage, 0x5c);
+		// A plausible header in the garbage whose checksum is wrong.
+		drvbench_rb_chunk_hdr h{};
+		h.magic = DRVBENCH_RB_CHUNK_MAGIC;
+		h.version = DRVBENCH_RB_CHUNK_VERSION;
+		h.length = 64;
+		if (garbage >= 40)
+			memcpy(&g[8], &h, sizeof h);
+		g.insert(g.end(), f.begin(), f.end());
+		rb::Report r = rb::verify_stream(g.data(), g.size());
+		EXPECT_FALSE(r.ok());
+		EXPECT_EQ(r.records, 400u) << "garbage " << garbage << "\n" << r.summary();
+		EXPECT_EQ(r.skipped_bytes, garbage) << r.summary();
+	}
+}
+
+// Issue 17, defect 9: a LOST marker counting 2^64-1 records wrapped the sequence number and
+// "verified".
+TEST(RingbufReader, HugeLostCountIsAProblem)
+{
+	auto f = make_chunk(0, 0, 0, lost_marker(0, UINT64_MAX));
+	rb::Report r = rb::verify_stream(f.data(), f.size());
+	EXPECT_FALSE(r.ok()) << r.summary();
+	auto g = make_chunk(0, 5, 0, lost_marker(5, UINT64_MAX - 4));
+	EXPECT_FALSE(rb::verify_stream(g.data(), g.size()).ok());
+	// The largest count that does not wrap is fine on its own.
+	auto h = make_chunk(0, 0, 0, lost_marker(0, 1000));
+	EXPECT_TRUE(rb::verify_stream(h.data(), h.size()).ok()) << rb::verify_stream(h.data(), h.size()).summary();
+}
