@@ -78,8 +78,9 @@ pub struct Ops {
     pub stats: unsafe extern "C" fn(*const RingBuf, *mut CStats),
 }
 
-/// The ops table the plugin's `drvbench_plugin()` points at.
-pub static RINGBUF_OPS: Ops = Ops {
+/// The ops table: a const, so that the plugin root and the fuzz library can each make their
+/// own static of it (`&RINGBUF_OPS` is promoted to one).
+pub const RINGBUF_OPS: Ops = Ops {
     create: rb_create,
     destroy: rb_destroy,
     reserve: rb_reserve,
@@ -310,8 +311,8 @@ impl RingMem {
     /// Stores N little-endian 64-bit words at off; false (nothing stored) when out of bounds.
     #[inline(always)]
     pub fn store_words<const N: usize>(&self, off: u32, w: [u64; N]) -> bool {
-        let off = off as usize;
-        if off > self.len || self.len - off < 8 * N {
+        let off = off as usize; // a u32: off + 8N cannot overflow a usize
+        if off + 8 * N > self.len {
             return false;
         }
         for (i, v) in w.iter().enumerate() {
@@ -326,7 +327,7 @@ impl RingMem {
     #[inline(always)]
     pub fn store_u32(&self, off: u32, v: u32) -> bool {
         let off = off as usize;
-        if off > self.len || self.len - off < 4 {
+        if off + 4 > self.len {
             return false;
         }
         // SAFETY: inside the mapping (checked above); as in store_words.
@@ -338,7 +339,7 @@ impl RingMem {
     #[inline(always)]
     pub fn zero(&self, off: u32, n: u32) -> bool {
         let (off, n) = (off as usize, n as usize);
-        if off > self.len || self.len - off < n {
+        if off + n > self.len {
             return false;
         }
         // SAFETY: inside the mapping (checked above); as in store_words.
@@ -350,7 +351,7 @@ impl RingMem {
     #[inline(always)]
     pub fn copy_in(&self, off: u32, src: &[u8]) -> bool {
         let off = off as usize;
-        if off > self.len || self.len - off < src.len() {
+        if src.len() > self.len || off > self.len - src.len() {
             return false;
         }
         // SAFETY: the destination is inside the mapping (checked above) and is the open
@@ -362,7 +363,7 @@ impl RingMem {
     #[inline(always)]
     pub fn load_u64(&self, off: u32) -> Option<u64> {
         let off = off as usize;
-        if off > self.len || self.len - off < 8 {
+        if off + 8 > self.len {
             return None;
         }
         // SAFETY: inside the mapping (checked above); committed bytes (acquire on head).
@@ -374,7 +375,7 @@ impl RingMem {
     #[inline(always)]
     pub fn bytes(&self, off: u32, n: u32) -> Option<&[u8]> {
         let (off, n) = (off as usize, n as usize);
-        if off > self.len || self.len - off < n {
+        if off + n > self.len {
             return None;
         }
         // SAFETY: inside the mapping (checked above). The drain takes slices only of committed
