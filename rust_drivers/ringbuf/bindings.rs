@@ -297,11 +297,6 @@ impl RingMem {
         }
     }
 
-    #[inline(always)]
-    pub fn len(&self) -> usize {
-        self.len
-    }
-
     /// The address of byte off, for the C caller (a payload pointer): no access is made.
     #[inline(always)]
     pub fn addr(&self, off: u32) -> *mut u8 {

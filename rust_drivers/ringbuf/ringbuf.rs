@@ -676,6 +676,7 @@ impl Drain {
             part: parts,
         };
         self.file_next += c.file_len;
+        let nr_parts = c.nr_parts;
         let at = (self.order_head + self.order_count) % sh.batch;
         if let Some(o) = self.order.get_mut(at as usize) {
             *o = slot;
