@@ -38,7 +38,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include <drvbench/ringbuf.h>
+#include <drvbench/plugin.h>
 
 #include "ringbuf/reader.hpp"
 
@@ -54,7 +54,6 @@ int rb_finish(drvbench_ringbuf *rb, uint32_t producer);
 int rb_drain(drvbench_ringbuf *rb, uint32_t flags);
 void rb_stats(const drvbench_ringbuf *rb, drvbench_ringbuf_stats *out);
 extern const drvbench_ringbuf_ops drvbench_cpp_ringbuf_ops;
-extern const drvbench_ringbuf_ops drvbench_rust_ringbuf_ops; // fuzz/rust_ringbuf.rs
 }
 
 namespace {
@@ -409,7 +408,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	if (!run.det)
 		cfg.inject_errno = 0;
 
-	const drvbench_ringbuf_ops *const side_ops[kSides] = {&kC, &drvbench_cpp_ringbuf_ops, &drvbench_rust_ringbuf_ops};
+	const drvbench_ringbuf_ops *const side_ops[kSides] = {&kC, &drvbench_cpp_ringbuf_ops,
+							       drvbench_plugin()->ringbuf}; // the Rust static library's (rust_drivers/abi.rs)
 	for (int s = 0; s < kSides; s++) {
 		run.sd[s].ops = side_ops[s];
 		run.sd[s].fd = memfd_create(kSide[s], MFD_CLOEXEC);
