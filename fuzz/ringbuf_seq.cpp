@@ -1,4 +1,4 @@
-// ringbuf_seq: the C and the safe C++ ringbuf on arbitrary reserve/commit/write/drain/finish
+// ringbuf_seq: the C, the safe C++ and the safe Rust ringbuf on arbitrary reserve/commit/write/drain/finish
 // sequences, one thread playing every producer and the drain, each side writing to its own
 // memfd; the file is then checked by the harness's stream reader and record by record.
 //
@@ -12,7 +12,7 @@
 // markers) and, since the tail moves only when the drain has written everything,
 //  - deterministic mode (only drain(ALL)): predicts every reserve()/write() result (OK,
 //    -ENOBUFS when a drop-policy ring is full, -EMSGSIZE, -EINVAL, -errno after a sink error,
-//    including a PAD published on its own before a refusal); C and C++ must produce
+//    including a PAD published on its own before a refusal); C, C++ and Rust must produce
 //    byte-identical files (several producers included) and equal per-producer statistics;
 //  - block policy (either mode): never lets a producer block (it drains everything first
 //    when the ring might be full), so the waits counter must stay 0.
@@ -38,7 +38,7 @@
 #include <unistd.h>
 #include <vector>
 
-#include <drvbench/ringbuf.h>
+#include <drvbench/plugin.h>
 
 #include "ringbuf/reader.hpp"
 
@@ -60,7 +60,8 @@ namespace {
 
 const drvbench_ringbuf_ops kC = {rb_create, rb_destroy, rb_reserve, rb_commit,
 				 rb_write,  rb_finish,  rb_drain,   rb_stats};
-const char *const kSide[2] = {"C", "C++"};
+constexpr int kSides = 3; // C (the reference), C++, Rust
+const char *const kSide[kSides] = {"C", "C++", "Rust"};
 
 constexpr uint64_t kHdr = DRVBENCH_RB_REC_HDR_SIZE, kLost = DRVBENCH_RB_LOST_SIZE;
 
@@ -161,16 +162,16 @@ struct Run {
 	bool det = true;
 	int error = 0; // the sink error the drain has reported (model)
 	std::vector<Ring> rings;
-	Side sd[2];
+	Side sd[kSides];
 
 	void drain_all()
 	{
 		if (getenv("DRVBENCH_FUZZ_TRACE"))
 			fprintf(stderr, "drain(ALL)\n");
-		int r[2];
-		for (int s = 0; s < 2; s++)
+		int r[kSides];
+		for (int s = 0; s < kSides; s++)
 			r[s] = sd[s].ops->drain(sd[s].rb, DRVBENCH_RB_DRAIN_ALL);
-		for (int s = 0; s < 2; s++) {
+		for (int s = 0; s < kSides; s++) {
 			FUZZ_CHECK(r[s] <= 0, "%s: drain(ALL) returned %d", kSide[s], r[s]);
 			FUZZ_CHECK(!r[s] || !cfg.inject_errno || r[s] == -static_cast<int>(cfg.inject_errno),
 				   "%s: drain(ALL) returned %d, the injected error is %u", kSide[s], r[s],
@@ -178,17 +179,18 @@ struct Run {
 			FUZZ_CHECK(cfg.inject_errno || !r[s], "%s: drain(ALL) failed (%d) without an injected error",
 				   kSide[s], r[s]);
 		}
-		if (det)
-			FUZZ_CHECK(r[0] == r[1], "drain(ALL): C %d, C++ %d", r[0], r[1]);
-		if (r[0] || r[1])
-			error = -std::min(r[0], r[1]);
+		for (int s = 1; s < kSides && det; s++)
+			FUZZ_CHECK(r[0] == r[s], "drain(ALL): C %d, %s %d", r[0], kSide[s], r[s]);
+		for (int s = 0; s < kSides; s++)
+			if (r[s])
+				error = std::max(error, -r[s]);
 		for (auto &g : rings)
 			g.tail = g.head;
 	}
 
 	void drain_some(uint32_t flags)
 	{
-		for (int s = 0; s < 2; s++) {
+		for (int s = 0; s < kSides; s++) {
 			int r = sd[s].ops->drain(sd[s].rb, flags);
 			FUZZ_CHECK(r >= 0 || (cfg.inject_errno && r == -static_cast<int>(cfg.inject_errno)),
 				   "%s: drain(%u) returned %d", kSide[s], flags, r);
@@ -217,11 +219,11 @@ struct Run {
 		}
 
 		std::vector<uint8_t> payload(len);
-		int ret[2];
+		int ret[kSides];
 		const uint64_t seq = g ? g->seq : 0;
 		for (uint32_t k = 0; k < len; k++)
 			payload[k] = pattern(p, seq, k);
-		for (int s = 0; s < 2; s++) {
+		for (int s = 0; s < kSides; s++) {
 			Side &d = sd[s];
 			if (use_write) {
 				// len 0: data() may be NULL (finding 2: C's memcpy(p, NULL, 0), fixed)
@@ -242,11 +244,11 @@ struct Run {
 			}
 		}
 		if (getenv("DRVBENCH_FUZZ_TRACE"))
-			fprintf(stderr, "reserve p%u len %u need %llu write %d open %d -> C %d C++ %d (pos %llu tail %llu)\n", p, len,
-				(unsigned long long)need, use_write, keep_open, ret[0], ret[1], g ? (unsigned long long)g->pos : 0ull,
-				g ? (unsigned long long)g->tail : 0ull);
-		if (det)
-			FUZZ_CHECK(ret[0] == ret[1], "reserve(p %u, len %u): C %d, C++ %d", p, len, ret[0], ret[1]);
+			fprintf(stderr, "reserve p%u len %u need %llu write %d open %d -> C %d C++ %d Rust %d (pos %llu tail %llu)\n", p,
+				len, (unsigned long long)need, use_write, keep_open, ret[0], ret[1], ret[2],
+				g ? (unsigned long long)g->pos : 0ull, g ? (unsigned long long)g->tail : 0ull);
+		for (int s = 1; s < kSides && det; s++)
+			FUZZ_CHECK(ret[0] == ret[s], "reserve(p %u, len %u): C %d, %s %d", p, len, ret[0], kSide[s], ret[s]);
 
 		// The model. In deterministic mode its tail is exact; otherwise (block policy, no
 		// injected errors) it is a lower bound, and the model has drained first whenever a
@@ -261,7 +263,7 @@ struct Run {
 			expect = g->reserve(need, error, may_drop);
 			FUZZ_CHECK(expect != kWouldWait, "model: producer %u would wait in reserve()", p);
 		}
-		for (int s = 0; s < 2; s++)
+		for (int s = 0; s < kSides; s++)
 			FUZZ_CHECK(ret[s] == expect, "%s: reserve(p %u, len %u) = %d, the model says %d (det %d)", kSide[s],
 				   p, len, ret[s], expect, det);
 		if (!g || need > g->size)
@@ -286,7 +288,7 @@ struct Run {
 		if (!g.open)
 			return;
 		if (on_sides)
-			for (int s = 0; s < 2; s++) {
+			for (int s = 0; s < kSides; s++) {
 				sd[s].ops->commit(sd[s].rb, p);
 				sd[s].open_payload[p] = nullptr;
 			}
@@ -303,15 +305,17 @@ struct Run {
 		const bool may_drop = false; // finish() waits for room for the marker
 		if (g.lost_pending && g.would_wait(0, error, may_drop))
 			drain_all(); // make the room it would wait for
-		int r[2];
-		for (int s = 0; s < 2; s++)
+		int r[kSides];
+		for (int s = 0; s < kSides; s++)
 			r[s] = sd[s].ops->finish(sd[s].rb, p);
 		if (getenv("DRVBENCH_FUZZ_TRACE"))
-			fprintf(stderr, "finish p%u lost_pending %llu -> C %d C++ %d\n", p, (unsigned long long)g.lost_pending, r[0], r[1]);
-		FUZZ_CHECK(r[0] == r[1] || !det, "finish(%u): C %d, C++ %d", p, r[0], r[1]);
+			fprintf(stderr, "finish p%u lost_pending %llu -> C %d C++ %d Rust %d\n", p,
+				(unsigned long long)g.lost_pending, r[0], r[1], r[2]);
+		for (int s = 1; s < kSides; s++)
+			FUZZ_CHECK(r[0] == r[s] || !det, "finish(%u): C %d, %s %d", p, r[0], kSide[s], r[s]);
 		const int expect = g.lost_pending ? g.put_lost(error, may_drop) : 0;
 		FUZZ_CHECK(expect != kWouldWait, "model: producer %u would wait in finish()", p);
-		for (int s = 0; s < 2; s++)
+		for (int s = 0; s < kSides; s++)
 			FUZZ_CHECK(r[s] == expect || (!det && (r[s] == 0 || (error && r[s] == -error))),
 				   "%s: finish(%u) = %d, the model says %d", kSide[s], p, r[s], expect);
 	}
@@ -404,24 +408,28 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	if (!run.det)
 		cfg.inject_errno = 0;
 
-	for (int s = 0; s < 2; s++) {
-		run.sd[s].ops = s ? &drvbench_cpp_ringbuf_ops : &kC;
-		run.sd[s].fd = memfd_create(s ? "ringbuf-fuzz-cpp" : "ringbuf-fuzz-c", MFD_CLOEXEC);
+	const drvbench_ringbuf_ops *const side_ops[kSides] = {&kC, &drvbench_cpp_ringbuf_ops,
+							       drvbench_plugin()->ringbuf}; // the Rust static library's (rust_drivers/abi.rs)
+	for (int s = 0; s < kSides; s++) {
+		run.sd[s].ops = side_ops[s];
+		run.sd[s].fd = memfd_create(kSide[s], MFD_CLOEXEC);
 		FUZZ_CHECK(run.sd[s].fd >= 0, "memfd_create: %s", std::strerror(errno));
 	}
-	char err[2][DRVBENCH_RB_ERR_SIZE] = {};
-	for (int s = 0; s < 2; s++) {
+	char err[kSides][DRVBENCH_RB_ERR_SIZE] = {};
+	for (int s = 0; s < kSides; s++) {
 		auto c = cfg;
 		c.fd = run.sd[s].fd;
 		run.sd[s].rb = run.sd[s].ops->create(&c, err[s], sizeof err[s]);
 	}
 	const bool refused = bad <= 4;
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < kSides; s++)
 		FUZZ_CHECK((run.sd[s].rb == nullptr) == refused, "%s: create() %s (%s)", kSide[s],
 			   refused ? "accepted a bad config" : "refused a good config", err[s]);
 	if (refused) {
-		FUZZ_CHECK(std::strcmp(err[0], err[1]) == 0, "messages differ: C \"%s\", C++ \"%s\"", err[0], err[1]);
-		for (int s = 0; s < 2; s++)
+		for (int s = 1; s < kSides; s++)
+			FUZZ_CHECK(std::strcmp(err[0], err[s]) == 0, "messages differ: C \"%s\", %s \"%s\"", err[0], kSide[s],
+				   err[s]);
+		for (int s = 0; s < kSides; s++)
 			close(run.sd[s].fd);
 		return 0;
 	}
@@ -475,13 +483,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 		run.finish(p);
 	run.drain_all();
 
-	drvbench_ringbuf_stats st[2];
-	std::vector<uint8_t> file[2];
-	for (int s = 0; s < 2; s++) {
+	drvbench_ringbuf_stats st[kSides];
+	std::vector<uint8_t> file[kSides];
+	for (int s = 0; s < kSides; s++) {
 		run.sd[s].ops->stats(run.sd[s].rb, &st[s]);
 		file[s] = read_fd(run.sd[s].fd);
 	}
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < kSides; s++) {
 		const char *side = kSide[s];
 		const auto &S = st[s];
 		FUZZ_CHECK(S.error == run.error || (!run.det && S.error == static_cast<int>(cfg.inject_errno)),
@@ -556,20 +564,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	if (run.det) {
 		// Chunking and the order of chunks depend only on the committed bytes (finding 7 fixed:
 		// round-robin per chunk), so the files are byte-identical, several producers included.
-		size_t at = 0;
-		while (at < std::min(file[0].size(), file[1].size()) && file[0][at] == file[1][at])
-			at++;
-		FUZZ_CHECK(file[0] == file[1], "C and C++ files differ (%zu and %zu bytes) first at byte %zu", file[0].size(),
-			   file[1].size(), at);
-		FUZZ_CHECK(st[0].file_bytes == st[1].file_bytes && st[0].chunks == st[1].chunks, "file_bytes/chunks differ");
-		for (uint32_t p = 0; p < cfg.producers; p++) {
-			const auto &a = st[0].p[p], &b = st[1].p[p];
-			FUZZ_CHECK(a.produced == b.produced && a.dropped == b.dropped && a.persisted == b.persisted &&
-					   a.failed == b.failed && a.lost_markers == b.lost_markers && a.waits == b.waits,
-				   "producer %u: C and C++ statistics differ", p);
+		for (int s = 1; s < kSides; s++) {
+			size_t at = 0;
+			while (at < std::min(file[0].size(), file[s].size()) && file[0][at] == file[s][at])
+				at++;
+			FUZZ_CHECK(file[0] == file[s], "C and %s files differ (%zu and %zu bytes) first at byte %zu", kSide[s],
+				   file[0].size(), file[s].size(), at);
+			FUZZ_CHECK(st[0].file_bytes == st[s].file_bytes && st[0].chunks == st[s].chunks,
+				   "file_bytes/chunks differ: C and %s", kSide[s]);
+			for (uint32_t p = 0; p < cfg.producers; p++) {
+				const auto &a = st[0].p[p], &b = st[s].p[p];
+				FUZZ_CHECK(a.produced == b.produced && a.dropped == b.dropped && a.persisted == b.persisted &&
+						   a.failed == b.failed && a.lost_markers == b.lost_markers && a.waits == b.waits,
+					   "producer %u: C and %s statistics differ", p, kSide[s]);
+			}
 		}
 	}
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < kSides; s++) {
 		run.sd[s].ops->destroy(run.sd[s].rb);
 		close(run.sd[s].fd);
 	}

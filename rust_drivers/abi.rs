@@ -70,6 +70,14 @@ pub(crate) const fn describe(qrpanic: Option<&'static QrpanicOps>) -> Plugin {
     }
 }
 
+/// describe() with a ringbuf ops table too (struct drvbench_ringbuf_ops: its repr(C) type
+/// lives in the component's bindings module, rust_drivers/ringbuf/bindings.rs).
+pub(crate) const fn describe_with_ringbuf(qrpanic: Option<&'static QrpanicOps>, ringbuf: *const c_void) -> Plugin {
+    let mut p = describe(qrpanic);
+    p.ringbuf = ringbuf;
+    p
+}
+
 /// `const struct drvbench_plugin *drvbench_plugin(void)`: the one exported symbol. The
 /// crate root defines `static PLUGIN: Plugin`.
 #[no_mangle]

@@ -12,5 +12,9 @@
 
 mod abi;
 mod qrpanic;
+mod ringbuf;
 
-static PLUGIN: abi::Plugin = abi::describe(Some(&qrpanic::bindings::OPS));
+static PLUGIN: abi::Plugin = abi::describe_with_ringbuf(
+    Some(&qrpanic::bindings::OPS),
+    (&ringbuf::RINGBUF_OPS as *const ringbuf::Ops).cast::<core::ffi::c_void>(),
+);

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
-// ringbuf tests over every plugin with ringbuf ops (C and C++, base and hardened):
+// ringbuf tests over every plugin with ringbuf ops (C, C++ and Rust, base and hardened):
 // wrap-around at every offset, every record size up to the maximum, both policies,
-// 1 and 2 producers on threads (run under ThreadSanitizer in the tsan build), refusals,
-// sink faults (EFBIG, ENOSPC, EBADF, EIO), C vs C++ byte-identical deterministic runs,
+// 1 and 2 producers on threads (C and C++ under ThreadSanitizer in the tsan build; Rust TSan needs nightly), refusals,
+// sink faults (EFBIG, ENOSPC, EBADF, EIO), byte-identical deterministic runs across plugins,
 // and the reader on intact and damaged files (torn tails, flipped bits, garbage).
 #include <drvbench/plugin.h>
 
@@ -226,6 +226,24 @@ TEST(RingbufPlugins, CAndCppFound)
 		cpp |= std::string(p.meta->impl) == "cpp";
 	}
 	EXPECT_TRUE(c && cpp) << "need C and C++ plugins with ringbuf ops";
+}
+
+// Where the build made Rust plugins (rust_drivers/), they carry ringbuf ops too: the suite
+// then runs every test below on them.
+TEST(RingbufPlugins, RustPluginsHaveRingbuf)
+{
+	const char *env = getenv("DRVBENCH_TEST_PLUGIN_DIR");
+	const auto all = drvtest::scan_plugins<struct drvbench_plugin>(
+		env ? env : drvtest::build_plugin_dir(),
+		[](const struct drvbench_plugin &m, std::string *) { return &m; });
+	int rust = 0, rust_rb = 0;
+	for (const auto &p : all.plugins)
+		rust += std::string(p.desc->impl) == "rust";
+	for (const auto &p : plugins())
+		rust_rb += std::string(p.meta->impl) == "rust";
+	if (rust == 0)
+		GTEST_SKIP() << "no Rust plugins in this build";
+	EXPECT_EQ(rust_rb, rust) << "every Rust plugin has ringbuf ops";
 }
 
 TEST_P(RingbufTest, RefusesBadConfig)
