@@ -8,11 +8,10 @@
 //! needs it). Every `unsafe` block says which promise of the ABI makes it sound.
 
 use core::ffi::{c_char, c_void};
-use core::marker::PhantomData;
 use core::ptr;
 
 use super::config::{self, Attributes};
-use super::mq::{Io, Sector, TagSet};
+use super::mq::{Sector, TagSet};
 use super::null_blk::NullBlk;
 
 // ---- the ABI's types (nullblk.h), layout-compatible ----
@@ -40,14 +39,33 @@ pub struct NbConfig {
     pub nr_badblocks: u32,
 }
 
-/// struct drvbench_nullblk_io
+/// struct drvbench_nullblk_io, read in place from the caller's array.
 #[repr(C)]
 pub struct NbIo {
-    pub op: u32,
-    pub nr_bytes: u32,
-    pub sector: u64,
-    pub buf: *mut c_void,
-    pub user_data: u64,
+    op: u32,
+    nr_bytes: u32,
+    sector: u64,
+    buf: *mut c_void,
+    user_data: u64,
+}
+
+impl NbIo {
+    #[inline]
+    pub fn op(&self) -> u32 {
+        self.op
+    }
+    #[inline]
+    pub fn nr_bytes(&self) -> u32 {
+        self.nr_bytes
+    }
+    #[inline]
+    pub fn sector(&self) -> Sector {
+        Sector(self.sector)
+    }
+    #[inline]
+    pub fn user_data(&self) -> u64 {
+        self.user_data
+    }
 }
 
 /// struct drvbench_nullblk_cqe
@@ -132,47 +150,50 @@ fn try_box(dev: Device) -> Option<Box<[Device; 1]>> {
 /// The caller's buffer of one I/O (`io.buf`, `io.nr_bytes`), borrowed for the
 /// submit call that transfers it. It becomes a slice only when the driver
 /// transfers: an I/O that fails its checks, or a device without memory
-/// backing, never makes a reference to it.
+/// backing, never makes a reference to it. The pointer is read from the I/O
+/// when it is needed (no copy of it travels with the request).
 pub struct Data<'a> {
-    ptr: *mut u8,
-    len: usize,
-    _buf: PhantomData<&'a mut [u8]>,
+    io: &'a NbIo,
 }
 
 impl<'a> Data<'a> {
     /// # Safety
-    /// `ptr` is NULL, or valid for reads and writes of `len` bytes and not
-    /// accessed by anyone else for `'a`.
-    unsafe fn new(ptr: *mut c_void, len: u32) -> Self {
-        Data { ptr: ptr.cast(), len: len as usize, _buf: PhantomData }
+    /// `io.buf` is NULL, or valid for reads and writes of `io.nr_bytes` bytes
+    /// and not accessed by anyone else for `'a`; and this is the only `Data`
+    /// of `io` (its slices are then the only references to the buffer).
+    unsafe fn new(io: &'a NbIo) -> Self {
+        Data { io }
     }
 
     /// Whether the caller passed a buffer.
     #[inline]
     pub fn is_some(&self) -> bool {
-        !self.ptr.is_null()
+        !self.io.buf.is_null()
     }
 
     /// The buffer to read into.
     #[inline]
     pub fn bytes_mut(&mut self) -> Option<&mut [u8]> {
-        if self.ptr.is_null() {
+        let p = self.io.buf.cast::<u8>();
+        if p.is_null() {
             return None;
         }
-        // SAFETY: by `new`'s contract the buffer is valid for writes of `len`
-        // bytes and ours for 'a; `&mut self` makes this the only slice of it.
-        Some(unsafe { core::slice::from_raw_parts_mut(self.ptr, self.len) })
+        // SAFETY: by `new`'s contract the buffer is valid for writes of
+        // nr_bytes bytes and ours for 'a, and this `Data` is its only one;
+        // `&mut self` makes this the only slice of it.
+        Some(unsafe { core::slice::from_raw_parts_mut(p, self.io.nr_bytes as usize) })
     }
 
     /// The buffer to write from.
     #[inline]
     pub fn bytes(&self) -> Option<&[u8]> {
-        if self.ptr.is_null() {
+        let p = self.io.buf.cast::<u8>().cast_const();
+        if p.is_null() {
             return None;
         }
-        // SAFETY: by `new`'s contract the buffer is valid for reads of `len`
-        // bytes and ours for 'a; `&self` allows no `bytes_mut` meanwhile.
-        Some(unsafe { core::slice::from_raw_parts(self.ptr, self.len) })
+        // SAFETY: by `new`'s contract the buffer is valid for reads of
+        // nr_bytes bytes and ours for 'a; `&self` allows no `bytes_mut` meanwhile.
+        Some(unsafe { core::slice::from_raw_parts(p, self.io.nr_bytes as usize) })
     }
 }
 
@@ -283,11 +304,10 @@ unsafe extern "C" fn nb_submit(dev: *mut Device, hctx: u32, ios: *const NbIo, n:
     let mut accepted = 0;
     for io in ios {
         // SAFETY: io.buf is NULL or io.nr_bytes bytes that the caller leaves
-        // to the device until the I/O is reaped (the ABI); the driver only
-        // touches them during this call.
-        let data = unsafe { Data::new(io.buf, io.nr_bytes) };
-        let req = Io { op: io.op, nr_bytes: io.nr_bytes, sector: Sector(io.sector), user_data: io.user_data };
-        if !d.set.submit(q, &req, data, now_ns) {
+        // to the device until the I/O is reaped (the ABI); the driver touches
+        // them only during this call, and this is the I/O's one `Data`.
+        let data = unsafe { Data::new(io) };
+        if !d.set.submit(q, io, data, now_ns) {
             break;
         }
         accepted += 1;

@@ -74,25 +74,23 @@ pub const OP_WRITE: u32 = 1;
 pub const OP_FLUSH: u32 = 2;
 pub const OP_DISCARD: u32 = 3;
 
-/// One I/O as the block layer starts it. Its data (the caller's buffer) is
-/// not kept in the request: it is handed to `queue_rq` as a `Data`, borrowed
-/// for that call, the only time it is touched.
-pub struct Io {
-    pub op: u32,
-    pub nr_bytes: u32,
-    pub sector: Sector,
-    pub user_data: u64,
-}
+/// One I/O as the caller submits it (the ABI's struct, read in place). Its
+/// data (the caller's buffer) is not kept in the request: it is handed to
+/// `queue_rq` as a `Data` borrowed for the submit call, the only time it is
+/// touched.
+pub use super::bindings::NbIo as Io;
 
 fn inc(c: &Cell<u64>) {
     c.set(c.get() + 1);
 }
 
-/// One request: a tag's slot in its queue's pool.
+/// One request: a tag's slot in its queue's pool (48 bytes; the refcount
+/// first, so the atomics address the request itself).
+#[repr(C)]
 pub struct Request {
+    refcount: AtomicU32,
     /// pending or done FIFO link: the next request's tag, or NIL
     next: Cell<u32>,
-    refcount: AtomicU32,
     tag: u32,
     op: Cell<u32>,
     status: Cell<Status>,
@@ -264,7 +262,9 @@ impl HwQueue {
     fn get_tag(&self) -> Option<u32> {
         let mut w = self.hint.get();
         for _ in 0..self.nr_words {
-            let cell = self.tags.get(w as usize)?;
+            // w < nr_words <= TAG_WORDS: the mask is the array's size, so
+            // the index needs no check (C indexes unchecked).
+            let cell = &self.tags[w as usize % TAG_WORDS];
             let word = cell.get();
             if !word != 0 {
                 let bit = (!word).trailing_zeros();
@@ -284,9 +284,8 @@ impl HwQueue {
     #[inline]
     fn free_request(&self, rq: &Request) {
         let tag = rq.tag;
-        if let Some(word) = self.tags.get((tag >> 6) as usize) {
-            word.set(word.get() & !(1u64 << (tag & 63)));
-        }
+        let word = &self.tags[(tag >> 6) as usize % TAG_WORDS]; // tag < 4096
+        word.set(word.get() & !(1u64 << (tag & 63)));
         inc(&self.stats.req_free);
     }
 
@@ -302,10 +301,10 @@ impl HwQueue {
         // Every tag get_tag() hands out is < depth: the bits past it are set.
         let rq = self.rqs.get(tag as usize)?;
         rq.refcount.store(1, Ordering::Relaxed);
-        rq.op.set(io.op);
-        rq.nr_bytes.set(io.nr_bytes);
-        rq.sector.set(io.sector.0);
-        rq.user_data.set(io.user_data);
+        rq.op.set(io.op());
+        rq.nr_bytes.set(io.nr_bytes());
+        rq.sector.set(io.sector().0);
+        rq.user_data.set(io.user_data());
         inc(&self.stats.submitted);
         Some(rq)
     }
