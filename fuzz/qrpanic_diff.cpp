@@ -1,4 +1,6 @@
-// qrpanic_diff: the C and the safe C++ QR encoder on the same arbitrary input.
+// qrpanic_diff: the C, the safe C++ and the safe Rust QR encoder on the same arbitrary input.
+// (Rust: the drvbench crate as a static library, called through its drvbench_plugin() ops
+// table, the C ABI every plugin exports.)
 //
 // Input: a few bytes choose data_size, tmp_size, data_len and whether there is a URL (sizes
 // around and below the contract's minimums 4071/3706, data_len sometimes > data_size), then
@@ -6,12 +8,12 @@
 // AddressSanitizer catches a single byte outside them.
 //
 // Properties:
-//  - C and C++ return the same width and leave byte-identical data and tmp buffers;
+//  - C, C++ and Rust return the same width and leave byte-identical data and tmp buffers;
 //  - a 0 return leaves both buffers untouched; a non-zero one is a valid width (21..177,
 //    17 + 4 * version) and only happens when the buffer contract holds;
 //  - the version is the smallest that fits: the payload is larger than max_data_size() of
 //    the version below, and a payload within max_data_size(40, url_len) is never refused;
-//  - max_data_size() agrees between the two sides.
+//  - max_data_size() agrees between the three sides.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <cstdint>
@@ -30,6 +32,8 @@ uint8_t qrp_generate(const char *url, uint8_t *data, size_t data_len, size_t dat
 size_t qrp_max_data_size(uint8_t version, size_t url_len);
 extern const drvbench_qrpanic_ops drvbench_cpp_qrpanic_ops;
 }
+// The Rust static library's entry point (rust_drivers/abi.rs).
+extern "C" const struct drvbench_plugin *drvbench_plugin(void);
 
 namespace {
 
@@ -94,7 +98,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	if (!payload.empty())
 		std::memcpy(data.p.get(), payload.data(), std::min(payload.size(), data.n));
 	const Buf data0(data), tmp0(tmp);
-	Buf cdata(data), ctmp(tmp), xdata(data), xtmp(tmp);
+	Buf cdata(data), ctmp(tmp), xdata(data), xtmp(tmp), rdata(data), rtmp(tmp);
+	const drvbench_qrpanic_ops *rust = drvbench_plugin()->qrpanic;
 
 	const uint8_t wc = qrp_generate(url, cdata.p.get(), data_len, data_size, ctmp.p.get(), tmp_size);
 	const uint8_t wx = drvbench_cpp_qrpanic_ops.generate(url, xdata.p.get(), data_len, data_size, xtmp.p.get(),
@@ -104,6 +109,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 		   data_len, data_size, tmp_size, url ? "yes" : "no", url_len);
 	FUZZ_CHECK(cdata == xdata, "data differs at byte %zu (width %u)", first_diff(cdata, xdata), wc);
 	FUZZ_CHECK(ctmp == xtmp, "tmp differs at byte %zu (width %u)", first_diff(ctmp, xtmp), wc);
+	const uint8_t wr = rust->generate(url, rdata.p.get(), data_len, data_size, rtmp.p.get(), tmp_size);
+	FUZZ_CHECK(wc == wr, "C returned %u, Rust %u (data_len %zu data_size %zu tmp_size %zu url %s len %zu)", wc, wr,
+		   data_len, data_size, tmp_size, url ? "yes" : "no", url_len);
+	FUZZ_CHECK(cdata == rdata, "Rust: data differs at byte %zu (width %u)", first_diff(cdata, rdata), wc);
+	FUZZ_CHECK(ctmp == rtmp, "Rust: tmp differs at byte %zu (width %u)", first_diff(ctmp, rtmp), wc);
 
 	const bool contract = data_size >= kMinData && tmp_size >= kMinTmp && data_len <= data_size;
 	// max_data_size(v, 0) means "no URL": an empty URL (a Numeric segment all the same) has no bound.
@@ -132,6 +142,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *bytes, size_t size)
 	const size_t ml = have_url ? url_len : len_arg >> 8;
 	const size_t mc = qrp_max_data_size(mv, ml), mx = drvbench_cpp_qrpanic_ops.max_data_size(mv, ml);
 	FUZZ_CHECK(mc == mx, "max_data_size(%u, %zu): C %zu, C++ %zu", mv, ml, mc, mx);
+	const size_t mr = rust->max_data_size(mv, ml);
+	FUZZ_CHECK(mc == mr, "max_data_size(%u, %zu): C %zu, Rust %zu", mv, ml, mc, mr);
 	FUZZ_CHECK((mv >= 1 && mv <= 40) || mc == 0, "max_data_size(%u, ...) = %zu for a bad version", mv, mc);
 	return 0;
 }

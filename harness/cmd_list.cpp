@@ -20,9 +20,9 @@ int cmd_list(const GlobalOptions &g)
 	std::string wdir = resolve_workloads_dir(g.workloads_dir);
 
 	std::printf("plugins (%s):\n", pdir.c_str());
-	std::printf("  %-22s %-6s %-9s %-14s %-20s %s\n", "ID", "IMPL", "VARIANT", "COMPILER", "COMPONENTS", "FILE");
+	std::printf("  %-30s %-11s %-9s %-14s %-20s %s\n", "ID", "IMPL", "VARIANT", "COMPILER", "COMPONENTS", "FILE");
 	for (const auto &p : plugins)
-		std::printf("  %-22s %-6s %-9s %-14s %-20s %s\n", p.id.c_str(), p.impl.c_str(), p.variant.c_str(),
+		std::printf("  %-30s %-11s %-9s %-14s %-20s %s\n", p.id.c_str(), p.impl.c_str(), p.variant.c_str(),
 			    (p.compiler + " " + p.compiler_version).c_str(),
 			    (p.components.empty() ? "-" : join(p.components, ",")).c_str(),
 			    fs::path(p.file).filename().c_str());

@@ -178,11 +178,14 @@ void select_compilers(std::vector<const Plugin *> &ps, const std::vector<std::st
 		if (!p->pseudo)
 			have.insert(p->compiler_tag);
 	if (want.empty()) {
-		// Default: the harness's own compiler if its plugins are here, else everything
-		// (a plugin directory built by another compiler alone).
+		// Default: the harness's own compiler (and the rustc of this build's Rust plugins)
+		// if its plugins are here, else everything (a plugin directory built by another
+		// compiler alone).
 		if (!have.count(DRVBENCH_DEFAULT_COMPILER_TAG))
 			return;
 		want.insert(DRVBENCH_DEFAULT_COMPILER_TAG);
+		if (have.count(DRVBENCH_DEFAULT_RUST_TAG))
+			want.insert(DRVBENCH_DEFAULT_RUST_TAG);
 	}
 	for (const auto &w : want)
 		if (!have.count(w))
@@ -411,11 +414,20 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 		std::unique_ptr<PreparedWorkload> prepared;
 	};
 	std::vector<Plan> plans(ws.size());
+	std::vector<nlohmann::json> skipped(ws.size(), nlohmann::json::array());
 	for (size_t i = 0; i < ws.size(); i++) {
 		Plan &pl = plans[i];
-		for (const Plugin *p : selected)
-			if (p->has(ws[i].driver) && (!p->pseudo || pseudo_of[i].count(p->id)))
-				pl.plugins.push_back(p);
+		for (const Plugin *p : selected) {
+			if (!p->has(ws[i].driver) || (p->pseudo && !pseudo_of[i].count(p->id)))
+				continue;
+			if (std::string why = find_driver(ws[i].driver)->skip_reason(ws[i], *p); !why.empty()) {
+				std::fprintf(stderr, "drvbench: %s: plugin %s skipped: %s\n", ws[i].name.c_str(),
+					     p->id.c_str(), why.c_str());
+				skipped[i].push_back({{"plugin", p->id}, {"reason", why}});
+				continue;
+			}
+			pl.plugins.push_back(p);
+		}
 		if (pl.plugins.empty())
 			throw UsageError(ws[i].file ? *ws[i].file : "--driver", "driver",
 					 "no selected plugin implements '" + ws[i].driver + "'");
@@ -530,6 +542,8 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 			j["interrupted"] = true;
 		if (!failures[i].empty())
 			j["failed_plugins"] = failures[i];
+		if (!skipped[i].empty())
+			j["skipped_plugins"] = skipped[i];
 		// A workload interrupted before its first measured round has nothing to keep.
 		bool measured = !m.results.empty() && !m.results.front().samples.empty();
 		if (measured || !m.interrupted)

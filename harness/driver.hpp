@@ -86,6 +86,15 @@ public:
 	virtual std::unique_ptr<PreparedWorkload> prepare(const Workload &w, const Plugin &reference,
 							  const std::vector<const Plugin *> &plugins) const = 0;
 
+	// Why plugin p cannot run workload w ("" when it can): such a plugin is left out of the
+	// workload and listed with the reason under "skipped_plugins" in the result file.
+	virtual std::string skip_reason(const Workload &w, const Plugin &p) const
+	{
+		(void)w;
+		(void)p;
+		return "";
+	}
+
 	// Measured subjects a workload brings itself besides the loaded plugins (nullblk's
 	// kernel targets: a file or block device driven through io_uring). They have
 	// Plugin::pseudo set and no meta; --impl/--variant select them like plugins. Throws

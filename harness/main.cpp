@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 	run->add_option("--out", ro.out, "result file (default results/drvbench-<UTC time>.json)");
 	run->add_flag("--quiet,-q", ro.quiet, "no summary table");
 	run->add_option("--compilers", ro.compilers,
-			"plugins of these compilers (comma list of gcc12, clang-19, ...; 'all'); default: the harness's compiler")
+			"plugins of these compilers (comma list of gcc12, clang-19, ...; 'all'); default: the harness's compiler and this build's rustc")
 		->delimiter(',')
 		->allow_extra_args(false);
 	run->add_flag("--record", ro.record, "add the result file to the history store (drvbench history)");

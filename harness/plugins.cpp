@@ -46,6 +46,15 @@ static std::string str_or(const char *s, const char *fallback)
 	return s ? s : fallback;
 }
 
+std::string compiler_tag(const std::string &compiler, const std::string &version)
+{
+	// gcc and clang: the major version. rustc is major 1 for good: major.minor.
+	size_t end = version.find('.');
+	if (compiler == "rustc" && end != std::string::npos)
+		end = version.find_first_not_of("0123456789", end + 1);
+	return compiler + version.substr(0, end);
+}
+
 static Plugin load_one(const std::string &file)
 {
 	// Plugins are never unloaded: their ops tables are referenced for the whole run.
@@ -79,8 +88,7 @@ static Plugin load_one(const std::string &file)
 	p.compiler = str_or(m->compiler, "unknown");
 	p.compiler_version = str_or(m->compiler_version, "0");
 	p.flags = str_or(m->flags, "");
-	std::string major = p.compiler_version.substr(0, p.compiler_version.find('.'));
-	p.compiler_tag = p.compiler + major;
+	p.compiler_tag = compiler_tag(p.compiler, p.compiler_version);
 	p.id = p.impl + "-" + p.variant + "-" + p.compiler_tag;
 	// A file named <name>@<tag>.so loads as <id>@<tag>: the way to load one build twice (an
 	// A/A test with a copy of the .so) or two builds of one compiler side by side.
@@ -176,7 +184,7 @@ std::vector<Plugin> load_plugins(const std::string &dir)
 
 const Plugin *baseline_for(const Plugin &p, const std::vector<const Plugin *> &candidates)
 {
-	const Plugin *same_compiler = nullptr, *any = nullptr;
+	const Plugin *same_compiler = nullptr, *default_compiler = nullptr, *any = nullptr;
 	for (const Plugin *c : candidates) {
 		if (!c->is_c_base())
 			continue;
@@ -184,10 +192,12 @@ const Plugin *baseline_for(const Plugin &p, const std::vector<const Plugin *> &c
 			return c;
 		if (!same_compiler && c->compiler == p.compiler)
 			same_compiler = c;
+		if (!default_compiler && c->compiler_tag == DRVBENCH_DEFAULT_COMPILER_TAG)
+			default_compiler = c;
 		if (!any)
 			any = c;
 	}
-	return same_compiler ? same_compiler : any;
+	return same_compiler ? same_compiler : default_compiler ? default_compiler : any;
 }
 
 } // namespace drvbench

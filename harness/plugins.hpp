@@ -10,7 +10,7 @@
 namespace drvbench {
 
 struct Plugin {
-	std::string id;               // <impl>-<variant>-<compiler><major>, e.g. c-base-gcc12
+	std::string id;               // <impl>-<variant>-<compiler tag>, e.g. c-base-gcc12, rust-base-rustc1.96
 	std::string file;             // path of the .so
 	std::string impl, variant, compiler, compiler_version, compiler_tag, flags;
 	std::vector<std::string> components; // components with a non-NULL ops table
@@ -20,6 +20,10 @@ struct Plugin {
 	bool has(const std::string &component) const;
 	bool is_c_base() const { return impl == "c" && variant == "base"; }
 };
+
+// The compiler tag of plugin ids: compiler + major version (gcc12, clang19); for rustc,
+// always major 1, + major.minor (rustc1.96).
+std::string compiler_tag(const std::string &compiler, const std::string &version);
 
 // Default plugin directory: <dir of /proc/self/exe>/../plugins.
 std::string default_plugin_dir();
@@ -36,7 +40,9 @@ std::vector<Plugin> load_plugins(const std::string &dir);
 Plugin load_layout_copy(const Plugin &p);
 
 // The plugin p is compared with: the c/base plugin of the same compiler and major version,
-// else of the same compiler, else any c/base; nullptr when candidates hold no c/base.
+// else of the same compiler, else of the compiler that built this harness (the default C
+// base: what a Rust plugin or a peer is compared with), else any c/base; nullptr when
+// candidates hold no c/base.
 const Plugin *baseline_for(const Plugin &p, const std::vector<const Plugin *> &candidates);
 
 // "a, b, c" for error messages.

@@ -488,7 +488,8 @@ std::size_t max_data_size(uint8_t version, std::size_t url_len)
 	if (url_len > 0) {
 		// Byte (URL) header + length, Numeric header + length: 5 bytes.
 		// 39/40 is the kernel's allowance for the numeric expansion.
-		if (url_len + 5 >= max_data)
+		// url_len + 5 >= max_data, without the wrap of url_len + 5.
+		if (url_len >= max_data - 5)
 			return 0;
 		return (max_data - url_len - 5) * 39 / 40;
 	}

@@ -20,6 +20,7 @@ public:
 		return "panic-screen QR encoder (drm_panic_qr): generate() over a synthetic kmsg";
 	}
 	const std::vector<ParamSpec> &params() const override;
+	std::string skip_reason(const Workload &w, const Plugin &p) const override;
 	std::unique_ptr<PreparedWorkload> prepare(const Workload &w, const Plugin &reference,
 						  const std::vector<const Plugin *> &plugins) const override;
 };

@@ -29,6 +29,11 @@ const std::vector<Plugin> &plugins() { return discover().plugins; }
 
 const Plugin *reference_plugin() { return drvtest::reference_plugin(plugins()); }
 
+bool packs_url_pre_6_15(const Plugin &p) { return std::string(p.desc->impl) == "kernel-rust"; }
+const char *const kPre615Reason =
+	"URL mode skipped: the kernel 6.12 encoder packs URL-mode payloads the pre-6.15 way "
+	"(13 bits to 4 digits), drvbench the 6.15+ way (7 bytes to 17 digits)";
+
 // ---------------------------------------------------------------------------
 // Capacity model, written from the spec, independent of the encoder sources.
 

@@ -31,6 +31,12 @@ const std::vector<Plugin> &plugins();
 // The c-base plugin (the byte-for-byte reference for the C vs C++ test), or null.
 const Plugin *reference_plugin();
 
+// The kernel's own encoder (the kernel-rust peer, rust_drivers/kernel_peer) is Linux 6.12's:
+// it packs the URL-mode payload the pre-6.15 way (13 bits to 4 digits), so its URL-mode
+// output differs from drvbench's 6.15+ scheme by design; Byte mode must match exactly.
+bool packs_url_pre_6_15(const Plugin &p);
+extern const char *const kPre615Reason;
+
 // ---- independent model of capacities (ISO/IEC 18004, ECC level L) ----
 size_t data_codewords(int version);                // 0 outside 1..40
 size_t numeric_digits(size_t nbytes);              // 7 bytes -> 17 digits
