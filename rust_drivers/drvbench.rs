@@ -11,6 +11,7 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod abi;
+mod nullblk;
 mod qrpanic;
 
-static PLUGIN: abi::Plugin = abi::describe(Some(&qrpanic::bindings::OPS));
+static PLUGIN: abi::Plugin = abi::describe(Some(&qrpanic::bindings::OPS), nullblk::bindings::OPS_PTR);

@@ -114,6 +114,10 @@ pub const OPS: NullblkOps = NullblkOps {
     stats: nb_stats,
 };
 
+static OPS_TABLE: NullblkOps = OPS;
+/// The table as the plugin description holds it (`const struct drvbench_nullblk_ops *`).
+pub const OPS_PTR: *const c_void = (&OPS_TABLE as *const NullblkOps).cast();
+
 // ---- the device behind the opaque handle ----
 
 /// What `struct drvbench_nullblk_dev *` points to.

@@ -116,9 +116,6 @@ impl Request {
         }
     }
 
-    pub fn tag(&self) -> u32 {
-        self.tag
-    }
     pub fn op(&self) -> u32 {
         self.op.get()
     }
