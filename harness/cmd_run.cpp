@@ -421,9 +421,7 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 			if (!p->has(ws[i].driver) || (p->pseudo && !pseudo_of[i].count(p->id)))
 				continue;
 			if (std::string why = find_driver(ws[i].driver)->skip_reason(ws[i], *p); !why.empty()) {
-				std::fprintf(stderr, "drvbench: %s: plugin %s skipped: %s\n", ws[i].name.c_str(),
-					     p->id.c_str(), why.c_str());
-				skipped[i].push_back({{"plugin", p->id}, {"reason", why}});
+				skipped[i].push_back({{"plugin", p->id}, {"reason", why}}); // said once input is valid
 				continue;
 			}
 			pl.plugins.push_back(p);
@@ -462,6 +460,9 @@ int cmd_run(const GlobalOptions &g, const RunOptions &o)
 	bool any_failure = false;
 	for (size_t i = 0; i < ws.size(); i++) {
 		Plan &pl = plans[i];
+		for (const auto &sk : skipped[i])
+			std::fprintf(stderr, "drvbench: %s: plugin %s skipped: %s\n", ws[i].name.c_str(),
+				     sk["plugin"].get<std::string>().c_str(), sk["reason"].get<std::string>().c_str());
 		std::vector<const Plugin *> kept;
 		for (const Plugin *p : pl.plugins) {
 			std::string why = isolated_verify(*pl.prepared, *p, plugin_timeout_s());

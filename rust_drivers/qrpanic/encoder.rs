@@ -461,10 +461,7 @@ impl<'a> QrImage<'a> {
     /// Places all codewords (then remainder bits) in zig-zag order with mask 0.
     fn draw_data(&mut self, it: &mut CodewordIter<'_>, ncodewords: usize) {
         let w = self.width;
-        let stride = self.stride;
-        let total_bits = ncodewords * 8;
-        let mut bit = 0usize;
-        let mut cw = 0u8;
+        let mut placer = BitPlacer { it, total_bits: ncodewords * 8, bit: 0, cw: 0 };
         let mut right = w - 1;
 
         loop {
@@ -473,34 +470,59 @@ impl<'a> QrImage<'a> {
             }
             let upward = (right + 1) & 2 == 0;
             let rows = [self.reserved_rows(right), self.reserved_rows(right - 1)];
-
-            for vert in 0..w {
-                let y = if upward { w - 1 - vert } else { vert };
-
-                for (c, mask) in rows.iter().enumerate() {
-                    let x = right - c;
-                    let mut dark = 0u8;
-
-                    if mask.test(y) {
-                        continue;
-                    }
-                    if bit < total_bits {
-                        if bit % 8 == 0 {
-                            cw = it.next_cw();
-                        }
-                        dark = (cw >> (7 - bit % 8)) & 1;
-                        bit += 1;
-                    }
-                    // Mask 0 inverts where (x + y) is even. Branch-free: data bits
-                    // are random, a branch would mispredict.
-                    let light = dark ^ 1 ^ ((((x + y) & 1) as u8) ^ 1);
-                    self.data[y * stride + x / 8] |= light << (7 - x % 8);
-                }
+            // The image's rows as exact `stride`-byte slices: the column's byte index is
+            // checked against the row length once per column, not once per module.
+            let image = self.data[..w * self.stride].chunks_exact_mut(self.stride).enumerate();
+            if upward {
+                placer.place_column(image.rev(), right, &rows);
+            } else {
+                placer.place_column(image, right, &rows);
             }
             if right < 3 {
                 break;
             }
             right -= 2;
+        }
+    }
+}
+
+/// The zig-zag walk's state across columns: the next bit of the codeword stream.
+struct BitPlacer<'a, 'b> {
+    it: &'a mut CodewordIter<'b>,
+    total_bits: usize,
+    bit: usize,
+    cw: u8,
+}
+
+impl BitPlacer<'_, '_> {
+    /// Places the next bits into columns `right` and `right - 1`, visiting rows in the
+    /// order `rows_in_order` yields them (upward or downward).
+    fn place_column<'r>(
+        &mut self,
+        rows_in_order: impl Iterator<Item = (usize, &'r mut [u8])>,
+        right: usize,
+        reserved: &[RowMask; 2],
+    ) {
+        for (y, row) in rows_in_order {
+            for c in 0..2 {
+                let x = right - c;
+                let mut dark = 0u8;
+
+                if reserved[c].test(y) {
+                    continue;
+                }
+                if self.bit < self.total_bits {
+                    if self.bit % 8 == 0 {
+                        self.cw = self.it.next_cw();
+                    }
+                    dark = (self.cw >> (7 - self.bit % 8)) & 1;
+                    self.bit += 1;
+                }
+                // Mask 0 inverts where (x + y) is even. Branch-free: data bits are
+                // random, a branch would mispredict.
+                let light = dark ^ 1 ^ ((((x + y) & 1) as u8) ^ 1);
+                row[x / 8] |= light << (7 - x % 8);
+            }
         }
     }
 }

@@ -235,7 +235,7 @@ def test_unreadable_workload(tmp_path, path):
 
 
 @pytest.mark.parametrize("args,where,key,text", [
-    (["--impl", "rust"], "--impl", None, "no plugin with impl 'rust' (have: c"),
+    (["--impl", "zig"], "--impl", None, "no plugin with impl 'zig' (have: c"),
     (["--variant", "fast"], "--variant", None, "no plugin with variant 'fast'"),
     (["--set", "bogus=1"], "--set", "bogus", "unknown key"),
     (["--set", "params.reps=1"], "--set", "params.reps", "unknown key"),
@@ -369,8 +369,8 @@ def test_qr_oversize(tmp_path):
 
 
 def test_qr_bad_options(tmp_path):
-    assert_usage_error(drvbench("qr", "encode", "--impl", "rust", "--text", "x", "--out", tmp_path / "a.pbm"),
-                       "--impl", None, "no qrpanic plugin with impl 'rust'")
+    assert_usage_error(drvbench("qr", "encode", "--impl", "zig", "--text", "x", "--out", tmp_path / "a.pbm"),
+                       "--impl", None, "no qrpanic plugin with impl 'zig'")
     assert_usage_error(drvbench("qr", "encode", "--impl", "c", "--text", "x", "--out", tmp_path / "a.gif"),
                        "--out", None, "cannot infer the image format")
     assert_nothing_written(tmp_path)
