@@ -1,4 +1,5 @@
-// nullblk_model: the C and the safe C++ nullblk, each checked against a reference model of the
+// nullblk_model: the C, the safe C++ and (when rustc is found) the safe Rust nullblk, each checked
+// against a reference model of the
 // device (docs/nullblk.md "Contract"), on arbitrary attributes and request sequences.
 //
 // Input: attributes (blocksize, size up to TiBs so the radix tree gets deep, queues, depth,
@@ -43,6 +44,9 @@ uint32_t nb_complete(drvbench_nullblk_dev *dev, uint32_t hctx, uint64_t now_ns, 
 		     uint32_t max);
 void nb_stats(const drvbench_nullblk_dev *dev, drvbench_nullblk_stats *out);
 extern const drvbench_nullblk_ops drvbench_cpp_nullblk_ops;
+#ifdef DRVBENCH_FUZZ_RUST
+extern const drvbench_nullblk_ops drvbench_rust_nullblk_ops; // rust_drivers/nullblk/fuzz_export.rs
+#endif
 }
 
 namespace {
@@ -52,7 +56,13 @@ constexpr uint32_t kMaxIoBytes = 256 * 1024;
 
 const drvbench_nullblk_ops kC = {nb_create, nb_destroy, nb_submit, nb_complete, nb_stats};
 const drvbench_nullblk_ops &kCpp = drvbench_cpp_nullblk_ops;
-const char *const kSide[2] = {"C", "C++"};
+#ifdef DRVBENCH_FUZZ_RUST
+constexpr int kSides = 3;
+const char *const kSide[kSides] = {"C", "C++", "Rust"};
+#else
+constexpr int kSides = 2;
+const char *const kSide[kSides] = {"C", "C++"};
+#endif
 
 // ---- the reference model ----------------------------------------------------------------
 
@@ -64,7 +74,7 @@ struct Expected {
 	std::vector<uint8_t> read;
 	std::vector<uint8_t> fill; // the buffer as submitted (for "untouched")
 	// each side's buffer (owned here until reaped)
-	std::unique_ptr<uint8_t[]> buf[2];
+	std::unique_ptr<uint8_t[]> buf[kSides];
 	bool has_buf = false;
 	uint32_t nr_bytes = 0;
 };
@@ -279,12 +289,12 @@ struct Side {
 	int idx;
 };
 
-void check_cqes(Model &m, uint32_t hctx, const drvbench_nullblk_cqe *cqe[2], uint32_t n)
+void check_cqes(Model &m, uint32_t hctx, const drvbench_nullblk_cqe *cqe[kSides], uint32_t n)
 {
 	auto &fifo = m.q[hctx];
 	for (uint32_t i = 0; i < n; i++) {
 		Expected &e = fifo.front();
-		for (int s = 0; s < 2; s++) {
+		for (int s = 0; s < kSides; s++) {
 			FUZZ_CHECK(cqe[s][i].user_data == e.user_data, "%s: queue %u cqe %u: user_data %llu, expected %llu",
 				   kSide[s], hctx, i, (unsigned long long)cqe[s][i].user_data,
 				   (unsigned long long)e.user_data);
@@ -313,9 +323,9 @@ void check_cqes(Model &m, uint32_t hctx, const drvbench_nullblk_cqe *cqe[2], uin
 
 void do_complete(Model &m, Side *sd, uint32_t hctx, uint64_t now, uint32_t max, bool null_cqes = false)
 {
-	std::unique_ptr<drvbench_nullblk_cqe[]> cq[2];
-	uint32_t got[2];
-	for (int s = 0; s < 2; s++) {
+	std::unique_ptr<drvbench_nullblk_cqe[]> cq[kSides];
+	uint32_t got[kSides];
+	for (int s = 0; s < kSides; s++) {
 		if (!null_cqes)
 			cq[s].reset(new drvbench_nullblk_cqe[max ? max : 1]);
 		got[s] = sd[s].ops->complete(sd[s].dev, hctx, now, cq[s].get(), max);
@@ -328,11 +338,13 @@ void do_complete(Model &m, Side *sd, uint32_t hctx, uint64_t now, uint32_t max, 
 			expect++;
 		}
 	}
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < kSides; s++)
 		FUZZ_CHECK(got[s] == expect, "%s: complete(queue %u, now %llu, max %u) reaped %u, the model says %u",
 			   kSide[s], hctx, (unsigned long long)now, max, got[s], expect);
 	if (expect) {
-		const drvbench_nullblk_cqe *c[2] = {cq[0].get(), cq[1].get()};
+		const drvbench_nullblk_cqe *c[kSides];
+		for (int s = 0; s < kSides; s++)
+			c[s] = cq[s].get();
 		check_cqes(m, hctx, c, expect);
 	}
 }
@@ -344,10 +356,14 @@ void do_submit(Model &m, Side *sd, uint32_t hctx, std::vector<drvbench_nullblk_i
 {
 	const uint32_t n = static_cast<uint32_t>(ios.size());
 	std::vector<Expected> exp(n);
-	std::vector<drvbench_nullblk_io> side_ios[2] = {ios, ios};
+	std::vector<drvbench_nullblk_io> side_ios[kSides];
+	for (auto &v : side_ios)
+		v = ios;
 	for (uint32_t i = 0; i < n; i++) {
 		Expected &e = exp[i];
-		e.user_data = ios[i].user_data = side_ios[0][i].user_data = side_ios[1][i].user_data = ++g_user_data;
+		e.user_data = ios[i].user_data = ++g_user_data;
+		for (auto &v : side_ios)
+			v[i].user_data = e.user_data;
 		e.nr_bytes = ios[i].nr_bytes;
 		e.due_from = now;
 		if (null_buf[i])
@@ -356,7 +372,7 @@ void do_submit(Model &m, Side *sd, uint32_t hctx, std::vector<drvbench_nullblk_i
 		e.fill.resize(e.nr_bytes);
 		for (uint32_t k = 0; k < e.nr_bytes; k++)
 			e.fill[k] = static_cast<uint8_t>(seed + i * 7 + k * 13 + (k >> 9));
-		for (int s = 0; s < 2; s++) {
+		for (int s = 0; s < kSides; s++) {
 			// Exactly nr_bytes: AddressSanitizer sees a byte past the caller's buffer.
 			e.buf[s].reset(new uint8_t[e.nr_bytes ? e.nr_bytes : 1]);
 			if (e.nr_bytes)
@@ -365,8 +381,8 @@ void do_submit(Model &m, Side *sd, uint32_t hctx, std::vector<drvbench_nullblk_i
 		}
 		ios[i].buf = e.fill.data(); // non-NULL for the model's check
 	}
-	uint32_t got[2];
-	for (int s = 0; s < 2; s++)
+	uint32_t got[kSides];
+	for (int s = 0; s < kSides; s++)
 		got[s] = sd[s].ops->submit(sd[s].dev, hctx, null_array ? nullptr : side_ios[s].data(), n, now);
 
 	uint32_t expect = 0;
@@ -376,7 +392,7 @@ void do_submit(Model &m, Side *sd, uint32_t hctx, std::vector<drvbench_nullblk_i
 		if (expect < n)
 			m.st.busy++;
 	}
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < kSides; s++)
 		FUZZ_CHECK(got[s] == expect, "%s: submit(queue %u, %u I/Os) accepted %u, the model says %u", kSide[s],
 			   hctx, n, got[s], expect);
 	for (uint32_t i = 0; i < expect; i++) {
@@ -398,10 +414,10 @@ void do_submit(Model &m, Side *sd, uint32_t hctx, std::vector<drvbench_nullblk_i
 
 void check_stats(const Model &m, Side *sd, bool drained)
 {
-	drvbench_nullblk_stats st[2];
-	for (int s = 0; s < 2; s++)
+	drvbench_nullblk_stats st[kSides];
+	for (int s = 0; s < kSides; s++)
 		sd[s].ops->stats(sd[s].dev, &st[s]);
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < kSides; s++) {
 		const auto &a = st[s];
 		FUZZ_CHECK(a.submitted == m.st.submitted && a.busy == m.st.busy && a.completed == m.st.completed &&
 				   a.errors == m.st.errors && a.req_alloc == m.st.req_alloc,
@@ -421,7 +437,8 @@ void check_stats(const Model &m, Side *sd, bool drained)
 		FUZZ_CHECK(a.pages == pages, "%s: %llu backing pages, the model has %llu", kSide[s],
 			   (unsigned long long)a.pages, (unsigned long long)pages);
 	}
-	FUZZ_CHECK(std::memcmp(&st[0], &st[1], sizeof st[0]) == 0, "C and C++ stats differ");
+	for (int s = 1; s < kSides; s++)
+		FUZZ_CHECK(std::memcmp(&st[0], &st[s], sizeof st[0]) == 0, "C and %s stats differ", kSide[s]);
 }
 
 } // namespace
@@ -434,21 +451,27 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	m.cfg = make_config(in, m.bb, null_list);
 	m.cfg.badblocks = null_list ? nullptr : m.bb.data();
 
-	Side sd[2] = {{&kC, nullptr, 0}, {&kCpp, nullptr, 1}};
-	char err[2][DRVBENCH_NB_ERR_SIZE];
+	Side sd[kSides] = {{&kC, nullptr, 0}, {&kCpp, nullptr, 1},
+#ifdef DRVBENCH_FUZZ_RUST
+			   {&drvbench_rust_nullblk_ops, nullptr, 2},
+#endif
+	};
+	char err[kSides][DRVBENCH_NB_ERR_SIZE];
 	const size_t err_size = in.ConsumeBool() ? DRVBENCH_NB_ERR_SIZE : in.ConsumeIntegralInRange<size_t>(0, 40);
-	for (int s = 0; s < 2; s++) {
+	for (int s = 0; s < kSides; s++) {
 		std::memset(err[s], 0x7f, sizeof err[s]);
 		sd[s].dev = sd[s].ops->create(&m.cfg, err[s], err_size);
 	}
 	const std::string bad = first_bad_attribute(m.cfg);
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < kSides; s++)
 		FUZZ_CHECK((sd[s].dev == nullptr) == !bad.empty(), "%s: create() %s a config the contract %s (%s)",
 			   kSide[s], sd[s].dev ? "accepted" : "refused", bad.empty() ? "accepts" : "refuses",
 			   sd[s].dev ? bad.c_str() : err[s]);
 	if (!bad.empty()) {
-		FUZZ_CHECK(std::memcmp(err[0], err[1], sizeof err[0]) == 0, "error messages differ: C \"%.*s\", C++ \"%.*s\"",
-			   (int)err_size, err[0], (int)err_size, err[1]);
+		for (int s = 1; s < kSides; s++)
+			FUZZ_CHECK(std::memcmp(err[0], err[s], sizeof err[0]) == 0,
+				   "error messages differ: C \"%.*s\", %s \"%.*s\"", (int)err_size, err[0], kSide[s],
+				   (int)err_size, err[s]);
 		if (err_size > bad.size() + 1) {
 			FUZZ_CHECK(std::strncmp(err[0], bad.c_str(), bad.size()) == 0 && err[0][bad.size()] == ':',
 				   "refused for \"%s\", expected the attribute %s first", err[0], bad.c_str());
@@ -538,7 +561,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			check_stats(m, sd, true);
 		}
 	}
-	for (int s = 0; s < 2; s++)
+	for (int s = 0; s < kSides; s++)
 		sd[s].ops->destroy(sd[s].dev);
 	return 0;
 }

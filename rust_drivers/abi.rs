@@ -56,7 +56,9 @@ macro_rules! env_cstr {
 }
 
 /// The plugin description with this build's identity and the given qrpanic ops.
-pub(crate) const fn describe(qrpanic: Option<&'static QrpanicOps>) -> Plugin {
+/// `nullblk` is the component's `struct drvbench_nullblk_ops` (its Rust type lives in
+/// rust_drivers/nullblk/bindings.rs, which the kernel peer's crate does not have), or null.
+pub(crate) const fn describe(qrpanic: Option<&'static QrpanicOps>, nullblk: *const c_void) -> Plugin {
     Plugin {
         abi_version: ABI_VERSION,
         impl_: env_cstr!("DRVBENCH_IMPL"),
@@ -65,15 +67,19 @@ pub(crate) const fn describe(qrpanic: Option<&'static QrpanicOps>) -> Plugin {
         compiler_version: env_cstr!("DRVBENCH_COMPILER_VERSION"),
         flags: env_cstr!("DRVBENCH_FLAGS"),
         qrpanic,
-        nullblk: core::ptr::null(),
+        nullblk,
         ringbuf: core::ptr::null(),
     }
 }
 
 /// describe() with a ringbuf ops table too (struct drvbench_ringbuf_ops: its repr(C) type
 /// lives in the component's bindings module, rust_drivers/ringbuf/bindings.rs).
-pub(crate) const fn describe_with_ringbuf(qrpanic: Option<&'static QrpanicOps>, ringbuf: *const c_void) -> Plugin {
-    let mut p = describe(qrpanic);
+pub(crate) const fn describe_with_ringbuf(
+    qrpanic: Option<&'static QrpanicOps>,
+    nullblk: *const c_void,
+    ringbuf: *const c_void,
+) -> Plugin {
+    let mut p = describe(qrpanic, nullblk);
     p.ringbuf = ringbuf;
     p
 }

@@ -11,10 +11,12 @@
 #![deny(clippy::undocumented_unsafe_blocks)]
 
 mod abi;
+mod nullblk;
 mod qrpanic;
 mod ringbuf;
 
 static PLUGIN: abi::Plugin = abi::describe_with_ringbuf(
     Some(&qrpanic::bindings::OPS),
+    nullblk::bindings::OPS_PTR,
     (&ringbuf::RINGBUF_OPS as *const ringbuf::Ops).cast::<core::ffi::c_void>(),
 );

@@ -18,4 +18,4 @@ static OPS: abi::QrpanicOps = abi::QrpanicOps {
     max_data_size: drm_panic_qr::drm_panic_qr_max_data_size,
 };
 
-static PLUGIN: abi::Plugin = abi::describe(Some(&OPS));
+static PLUGIN: abi::Plugin = abi::describe(Some(&OPS), core::ptr::null());

@@ -2,7 +2,7 @@
 // Hand-run timing loop (not a test, not the harness's runner): the driver's
 // cost of submit + complete per I/O with irqmode none, no memory backing, 4k
 // random reads, batches of 32 (the fio-null comparison's job).
-//   nullblk_timing [ios_millions=20] [batch=32] [memory_backed=0]
+//   nullblk_timing [ios_millions=20] [batch=32] [memory_backed=0] [size_mib=1024]
 // Prints ns/IO per plugin, best of 5 runs, plugins interleaved.
 #include <chrono>
 #include <cstdio>
@@ -18,11 +18,12 @@ int main(int argc, char **argv)
 	const uint64_t total = uint64_t(argc > 1 ? std::atof(argv[1]) * 1e6 : 20e6);
 	const uint32_t batch = argc > 2 ? uint32_t(std::atoi(argv[2])) : 32;
 	const uint32_t mem = argc > 3 ? uint32_t(std::atoi(argv[3])) : 0;
+	const uint64_t size_mib = argc > 4 ? uint64_t(std::atoll(argv[4])) : 1024;
 	for (const std::string &e : discover().errors)
 		std::fprintf(stderr, "%s\n", e.c_str());
 
 	drvbench_nullblk_config cfg = default_config();
-	cfg.size = uint64_t(1) << 30;
+	cfg.size = size_mib << 20;
 	cfg.hw_queue_depth = 128;
 	cfg.memory_backed = mem;
 	const uint64_t blocks = cfg.size / 4096;
