@@ -312,7 +312,7 @@ def test_history_zero_sample_row(hist, capsys, side):
     db.close()
     assert history.main(["check", "--db", str(hist)]) == 0
     out = capsys.readouterr().out
-    assert ("n/a" in out) if side == "base" else ("faster" in out)
+    assert ("n/a" in out) if side == "base" else ("better" in out)
 
 
 def _foreign(path):
