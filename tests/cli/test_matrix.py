@@ -50,7 +50,7 @@ def test_all_compilers_in_one_run(tmp_path):
                  "--compilers", "all", "--out", out)
     assert r.returncode == 0, r.stderr
     doc = json.loads(out.read_text())
-    tags = {p["id"].rsplit("-", 1)[1] for p in doc["plugins"]}
+    tags = {p["id"].rsplit("-", 1)[1] for p in doc["plugins"] if p["id"].split("-")[0] not in ("rust", "kernel")}
     assert tags == set(compiler_tags())
     # Every plugin is compared with the C base of its own compiler...
     for res in doc["workloads"][0]["results"]:

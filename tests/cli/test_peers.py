@@ -43,7 +43,7 @@ def test_default_run_leaves_peers_out(tmp_path):
     need_peers()
     doc = run(tmp_path, "--set", "version=3")
     assert not [p for p in doc["plugins"] if "peer" in p]
-    assert {p["impl"] for p in doc["plugins"]} <= {"c", "cpp"}
+    assert {p["impl"] for p in doc["plugins"]} <= {"c", "cpp", "rust", "kernel-rust"}
 
 
 @pytest.mark.parametrize("mode", ["text", "url"])
